@@ -1,0 +1,171 @@
+/**
+ * The command line: parses arguments, calls the pipeline, prints diagnostics. Editors
+ * never see a stack trace unless they pass --debug.
+ */
+import { access, mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs, styleText } from "node:util";
+import { slugify } from "../content/index.ts";
+import {
+  type Diagnostic,
+  formatDiagnostic,
+  LettreError,
+  sortDiagnostics,
+} from "../core/diagnostic.ts";
+import { type Locale, SUPPORTED_LOCALES, setLocale, suggestion, t } from "../core/i18n.ts";
+import { build } from "./build.ts";
+import { scaffoldIssue } from "./scaffold.ts";
+
+const COMMANDS = ["build", "check", "new"];
+
+const OPTIONS = {
+  drafts: { type: "boolean" },
+  strict: { type: "boolean" },
+  debug: { type: "boolean" },
+  root: { type: "string" },
+  out: { type: "string" },
+  lang: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function paint(format: Parameters<typeof styleText>[0], text: string): string {
+  return process.stderr.isTTY ? styleText(format, text) : text;
+}
+
+function print(diagnostics: Diagnostic[], debug: boolean): void {
+  const errors = sortDiagnostics(diagnostics.filter((d) => d.severity === "error"));
+  const warnings = sortDiagnostics(diagnostics.filter((d) => d.severity === "warning"));
+  if (warnings.length > 0) {
+    console.error(paint("yellow", t("cli-warnings", { count: warnings.length })));
+    for (const d of warnings) console.error(`  ${formatDiagnostic(d)}`);
+  }
+  for (const d of errors) {
+    console.error(paint("red", formatDiagnostic(d)));
+    if (debug && d.cause instanceof Error) console.error(d.cause.stack);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const envLang = process.env.LETTRE_LANG;
+  setLocale(envLang);
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  } catch (error) {
+    console.error(t("cli-bad-option", { detail: (error as Error).message }));
+    console.error(t("cli-usage"));
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const lang = values.lang as Locale | undefined;
+  if (lang && !(SUPPORTED_LOCALES as readonly string[]).includes(lang)) {
+    console.error(t("cli-bad-option", { detail: `--lang ${lang} (fr, en)` }));
+    return 2;
+  }
+  setLocale(lang);
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(t("cli-usage"));
+    return values.help ? 0 : 2;
+  }
+  if (!COMMANDS.includes(command)) {
+    console.error(
+      t("cli-unknown-command", { value: command, suggestion: suggestion(command, COMMANDS) }),
+    );
+    console.error(t("cli-usage"));
+    return 2;
+  }
+  const root = path.resolve(values.root ?? process.cwd());
+  const debug = values.debug === true;
+  try {
+    if (command === "new") return await newIssue(root, rest[0]);
+    return await runBuild(command === "check", {
+      root,
+      debug,
+      drafts: values.drafts === true,
+      strict: values.strict === true,
+      ...(values.out ? { out: values.out } : {}),
+      ...(lang || envLang ? { lang: (lang ?? envLang) as Locale } : {}),
+    });
+  } catch (error) {
+    if (error instanceof LettreError) {
+      print(error.diagnostics, debug);
+      return 1;
+    }
+    console.error(paint("red", t("internal-error", { detail: (error as Error)?.message })));
+    if (debug) console.error(error);
+    return 1;
+  }
+}
+
+async function runBuild(
+  checkOnly: boolean,
+  options: {
+    root: string;
+    debug: boolean;
+    drafts: boolean;
+    strict: boolean;
+    out?: string;
+    lang?: Locale;
+  },
+): Promise<number> {
+  const result = await build({ ...options, write: !checkOnly });
+  print(result.diagnostics, options.debug);
+  const errors = result.diagnostics.filter((d) => d.severity === "error").length;
+  if (result.drafts.length > 0) {
+    console.error(
+      t("cli-drafts-skipped", { count: result.drafts.length, list: result.drafts.join(", ") }),
+    );
+  }
+  if (!result.ok) {
+    if (errors === 0) console.error(paint("red", t("cli-strict-failed")));
+    else
+      console.error(
+        paint("red", t(checkOnly ? "cli-check-failed" : "cli-failed", { count: errors })),
+      );
+    return 1;
+  }
+  if (result.emails.length === 0 && result.drafts.length === 0) console.error(t("cli-no-issues"));
+  if (checkOnly) {
+    console.log(t("cli-checked", { count: result.emails.length }));
+    return 0;
+  }
+  const dir = path.relative(options.root, result.outDir) || ".";
+  console.log(t("cli-built", { count: result.emails.length, dir: `${dir}/email` }));
+  for (const { issue, email } of result.emails) {
+    console.log(
+      t("cli-email-line", {
+        file: `${dir}/email/${issue.slug}.html`,
+        size: (email.bytes / 1024).toFixed(1),
+        textSize: (Buffer.byteLength(email.text) / 1024).toFixed(1),
+      }),
+    );
+  }
+  return 0;
+}
+
+async function newIssue(root: string, slug: string | undefined): Promise<number> {
+  if (!slug) {
+    console.error(t("cli-new-needs-slug"));
+    return 2;
+  }
+  if (!/^[a-z0-9-]+$/.test(slug)) {
+    console.error(t("slug", { value: slug, suggestion: slugify(slug) }));
+    return 2;
+  }
+  const file = path.join(root, "newsletters", `${slug}.md`);
+  const shown = path.relative(process.cwd(), file);
+  if (
+    await access(file).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    console.error(t("cli-new-exists", { file: shown }));
+    return 1;
+  }
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, scaffoldIssue(new Date().toISOString().slice(0, 10)), { flag: "wx" });
+  console.log(t("cli-new-created", { file: shown }));
+  return 0;
+}

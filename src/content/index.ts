@@ -1,0 +1,209 @@
+/**
+ * Stage "content": newsletters/*.md → validated, typed issues, plus every diagnostic.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { type Diagnostic, formatPath } from "../core/diagnostic.ts";
+import { type Locale, suggestion, t } from "../core/i18n.ts";
+import { type LineOf, validate } from "../core/validate.ts";
+import { readYaml } from "../core/yaml.ts";
+import { splitFrontMatter } from "./frontmatter.ts";
+import {
+  DATE_ORDER,
+  type FrontMatter,
+  frontMatterSchema,
+  PREHEADER_MAX,
+  SECTION_TYPES,
+  type Section,
+  sectionSchemas,
+} from "./schema.ts";
+
+export type { FrontMatter, Section, SectionType } from "./schema.ts";
+export { SECTION_TYPES } from "./schema.ts";
+
+/** One issue carried through the pipeline, like unified's VFile. */
+export interface Issue {
+  slug: string;
+  /** Path relative to the project root, as shown in diagnostics. */
+  file: string;
+  data: FrontMatter;
+  lang: Locale;
+  /** The Markdown body (editorial introduction). */
+  body: string;
+  bodyLine: number;
+  /** Line of a field of the front matter, e.g. `lineOf(["sections", 2, "end"])`. */
+  lineOf: LineOf;
+}
+
+export interface LoadResult {
+  issues: Issue[];
+  drafts: string[];
+  diagnostics: Diagnostic[];
+}
+
+export const CONTENT_DIR = "newsletters";
+const SLUG = /^[a-z0-9-]+$/;
+
+/** Parses and validates one issue file's text. Never throws. */
+export function parseIssue(
+  source: string,
+  file: string,
+  defaultLang: Locale,
+): { issue?: Issue; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const slug = path.basename(file, ".md");
+  if (!SLUG.test(slug)) {
+    diagnostics.push({
+      file,
+      line: 1,
+      field: "slug",
+      rule: "slug",
+      severity: "error",
+      message: t("slug", { value: path.basename(file), suggestion: slugify(slug) }),
+    });
+  }
+  const { split, diagnostics: splitDiagnostics } = splitFrontMatter(source, file);
+  diagnostics.push(...splitDiagnostics);
+  if (!split) return { diagnostics };
+
+  const yaml = readYaml(split.yaml, file, split.yamlLine);
+  diagnostics.push(...yaml.diagnostics);
+  if (yaml.diagnostics.length > 0) return { diagnostics };
+  if (yaml.data === null || typeof yaml.data !== "object" || Array.isArray(yaml.data)) {
+    diagnostics.push({
+      file,
+      line: split.yamlLine,
+      rule: "frontmatter-not-map",
+      severity: "error",
+      message: t("frontmatter-not-map"),
+    });
+    return { diagnostics };
+  }
+
+  const front = validate(frontMatterSchema, yaml.data, file, yaml.lineOf);
+  diagnostics.push(...front.diagnostics);
+  const rawSections = (yaml.data as { sections?: unknown }).sections;
+  const sections = validateSections(rawSections, file, yaml.lineOf, diagnostics);
+  if (!front.value || diagnostics.length > 0) return { diagnostics };
+
+  const data: FrontMatter = { ...front.value, sections };
+  if (data.preheader && [...data.preheader].length > PREHEADER_MAX) {
+    diagnostics.push({
+      file,
+      line: yaml.lineOf(["preheader"]),
+      field: "preheader",
+      rule: "preheader-long",
+      severity: "warning",
+      message: t("preheader-long", { count: [...data.preheader].length }),
+    });
+  }
+  return {
+    issue: {
+      slug,
+      file,
+      data,
+      lang: data.lang ?? defaultLang,
+      body: split.body,
+      bodyLine: split.bodyLine,
+      lineOf: yaml.lineOf,
+    },
+    diagnostics,
+  };
+}
+
+function validateSections(
+  raw: unknown,
+  file: string,
+  lineOf: LineOf,
+  diagnostics: Diagnostic[],
+): Section[] {
+  if (!Array.isArray(raw)) return [];
+  const sections: Section[] = [];
+  raw.forEach((item, index) => {
+    const type = (item as { type?: unknown } | null)?.type;
+    const at = ["sections", index];
+    if (typeof type !== "string" || !(type in sectionSchemas)) {
+      const known = SECTION_TYPES.join(", ");
+      const hasType = typeof type === "string";
+      diagnostics.push({
+        file,
+        line: lineOf(hasType ? [...at, "type"] : at),
+        field: `sections[${index}].type`,
+        rule: "unknown-section",
+        severity: "error",
+        message: hasType
+          ? t("unknown-section", {
+              value: type,
+              known,
+              suggestion: suggestion(type, SECTION_TYPES),
+            })
+          : t("section-type-missing", { known }),
+      });
+      return;
+    }
+    const schema = sectionSchemas[type as keyof typeof sectionSchemas];
+    const result = validate(schema, item, file, lineOf, at);
+    diagnostics.push(...result.diagnostics);
+    const order = checkDateOrder(type, item as Record<string, unknown>, result.diagnostics);
+    if (order) {
+      const where = [...at, order.field];
+      diagnostics.push({ ...order, file, line: lineOf(where), field: formatPath(where) });
+    }
+    if (result.value && !order) sections.push(result.value as Section);
+  });
+  return sections;
+}
+
+/** An end date before its start, unless that field already has an error of its own. */
+function checkDateOrder(type: string, item: Record<string, unknown>, found: Diagnostic[]) {
+  const pair = DATE_ORDER[type];
+  if (!pair) return undefined;
+  const [startKey, endKey] = pair;
+  const start = item[startKey];
+  const end = item[endKey];
+  if (typeof start !== "string" || typeof end !== "string" || end >= start) return undefined;
+  if (found.some((d) => d.field?.endsWith(`.${startKey}`) || d.field?.endsWith(`.${endKey}`))) {
+    return undefined;
+  }
+  const field = endKey;
+  return {
+    field,
+    rule: "date-order",
+    severity: "error" as const,
+    message: t("date-order", { other: startKey, value: start }),
+  };
+}
+
+/** Loads every `newsletters/*.md` under `root`, sorted by file name. */
+export async function loadIssues(
+  root: string,
+  options: { drafts?: boolean; defaultLang: Locale },
+): Promise<LoadResult> {
+  const dir = path.join(root, CONTENT_DIR);
+  const names = (await readdir(dir).catch(() => [] as string[]))
+    .filter((name) => name.endsWith(".md"))
+    .sort();
+  const result: LoadResult = { issues: [], drafts: [], diagnostics: [] };
+  for (const name of names) {
+    const file = `${CONTENT_DIR}/${name}`;
+    const source = await readFile(path.join(dir, name), "utf8");
+    const { issue, diagnostics } = parseIssue(source, file, options.defaultLang);
+    result.diagnostics.push(...diagnostics);
+    if (!issue) continue;
+    if (issue.data.draft && !options.drafts) result.drafts.push(issue.slug);
+    else result.issues.push(issue);
+  }
+  return result;
+}
+
+/** `Édition Été 2025` → `edition-ete-2025`. */
+export function slugify(value: string): string {
+  return (
+    value
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "lettre"
+  );
+}

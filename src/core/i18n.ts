@@ -1,0 +1,255 @@
+/**
+ * User-facing messages, French first, English available.
+ * Choose with `--lang`, `LETTRE_LANG`, or the config's `lang`.
+ */
+const fr = {
+  // content and config validation
+  required: "champ obligatoire manquant : ajoutez « {field}: … »",
+  "required-item": "élément obligatoire manquant",
+  type: "doit être {expected} (trouvé : {received})",
+  "unknown-field": "champ inconnu « {key} »{suggestion} ; champs possibles : {known}",
+  "unknown-section": "type de section inconnu « {value} »{suggestion} ; types connus : {known}",
+  "section-type-missing": "chaque section doit avoir un « type: » parmi : {known}",
+  date: "« {value} » n'est pas une date du calendrier : écrivez AAAA-MM-JJ, par exemple 2025-12-15",
+  "month-or-date":
+    "« {value} » n'est pas une date : écrivez AAAA-MM-JJ (2026-02-12) ou AAAA-MM (2026-01)",
+  "date-order": "ne doit pas être avant {other} ({value})",
+  url: "« {value} » n'est pas un lien accepté : seuls https://, http:// et mailto: sont permis",
+  "image-src":
+    "« {value} » n'est pas une image utilisable : donnez un chemin relatif (images/photo.jpg) ou une adresse https://",
+  "alt-required":
+    "texte alternatif manquant : ajoutez « alt: » qui décrit l'image pour les lecteurs d'écran",
+  slug: "le nom de fichier « {value} » n'est pas valable : minuscules, chiffres et tirets seulement (renommez-le par exemple « {suggestion}.md »)",
+  integer: "doit être un nombre entier supérieur ou égal à {min}",
+  "too-small-array": "doit contenir au moins {min} élément(s)",
+  "empty-string": "ne doit pas être vide",
+  lang: "langue « {value} » non prise en charge : langues possibles : {known}",
+  email: "« {value} » n'est pas une adresse e-mail unique et simple (exemple : lettre@datalab.fr)",
+  color: "« {value} » n'est pas une couleur : écrivez-la en hexadécimal, par exemple #0b5394",
+  secret:
+    "« {key} » ressemble à un secret : un secret ne va jamais dans le fichier de configuration, donnez-le par une variable d'environnement",
+  "countries-type": "doit être un nombre de pays ou une liste de pays",
+  invalid: "valeur non valable",
+  "preheader-long":
+    "{count} caractères : au-delà de 150, les messageries coupent le texte d'aperçu",
+  // front matter and YAML
+  "frontmatter-missing":
+    "l'en-tête manque : le fichier doit commencer par une ligne « --- », puis les champs (title:, date:…), puis une ligne « --- »",
+  "frontmatter-unclosed":
+    "l'en-tête n'est pas fermé : ajoutez une ligne « --- » après le dernier champ",
+  "frontmatter-engine":
+    "en-tête « ---{value} » refusé : l'en-tête contient uniquement des données YAML ; commencez le fichier par « --- » seul",
+  "frontmatter-not-map": "l'en-tête doit être une suite de champs « nom: valeur »",
+  "yaml-syntax": "erreur de syntaxe YAML : {detail}",
+  "yaml-duplicate": "ce champ apparaît deux fois : gardez-en un seul",
+  "yaml-indent":
+    "indentation incorrecte : alignez ce champ sur ses voisins (espaces, pas de tabulations)",
+  "yaml-unclosed":
+    "liste [ … ] ou groupe { … } jamais fermé : ajoutez le ] ou le } qui manque (ou mettez le texte entre guillemets)",
+  "yaml-aliases":
+    "trop de références YAML (*alias) : au plus {max} sont permises, écrivez les valeurs en clair",
+  "yaml-tag": "étiquette YAML « {value} » refusée : l'en-tête contient uniquement des données",
+  // config
+  "config-missing":
+    "fichier de configuration introuvable : créez lettre.config.yaml à la racine du projet (voir README)",
+  // templates
+  "template-missing":
+    "gabarit manquant : créez ce fichier (voir README, « Modifier les gabarits »)",
+  "template-syntax": "erreur de syntaxe Handlebars : {detail}",
+  "template-unclosed":
+    "balise {{ … }} mal fermée ou incomplète sur cette ligne (chaque {{ se ferme par }})",
+  "template-helper": "assistant « {value} » inconnu{suggestion} ; assistants disponibles : {known}",
+  "template-partial":
+    "partiel « {value} » introuvable{suggestion} ; partiels disponibles : {known}",
+  "template-label": "libellé « {value} » absent de templates/labels.yaml{suggestion}",
+  "template-section-missing":
+    "aucun gabarit pour le type de section « {value} » : créez templates/email/sections/{value}.hbs",
+  "template-runtime": "erreur dans le gabarit : {detail}",
+  mjml: "MJML : {detail}",
+  "mjml-section": "MJML : {detail} (dans la section {field}, gabarit {template})",
+  // build
+  "email-size":
+    "e-mail de {size} Ko : au-delà de 102 Ko, Gmail le coupe (« [Message tronqué] ») ; raccourcissez le contenu ou retirez des sections",
+  "file-read": "lecture impossible : {detail}",
+  "internal-error": "erreur interne : {detail} (relancez avec --debug et signalez-la)",
+  // CLI
+  "cli-usage": `Utilisation : lettre <commande> [options]
+
+Commandes :
+  build            construit dist/email/<slug>.html et .txt pour chaque lettre
+  check            vérifie les lettres, la configuration et les gabarits, sans rien écrire
+  new <slug>       crée newsletters/<slug>.md avec tous les types de section en commentaire
+
+Options :
+  --drafts         inclut les brouillons (draft: true)
+  --strict         échoue aussi sur les avertissements (e-mail de plus de 102 Ko…)
+  --root <dossier> racine du projet (par défaut : le dossier courant)
+  --out <dossier>  dossier de sortie (par défaut : dist)
+  --lang fr|en     langue des messages
+  --debug          affiche la pile d'appels des erreurs internes
+  -h, --help       affiche cette aide`,
+  "cli-unknown-command": "commande inconnue « {value} »{suggestion}",
+  "cli-bad-option": "option non valable : {detail}",
+  "cli-built": "{count} lettre(s) construite(s) dans {dir}",
+  "cli-email-line": "  {file}  {size} Ko, texte {textSize} Ko",
+  "cli-checked": "{count} lettre(s), la configuration et les gabarits sont valables",
+  "cli-failed": "{count} erreur(s) : rien n'a été écrit, la sortie précédente est conservée",
+  "cli-check-failed": "{count} erreur(s)",
+  "cli-warnings": "{count} avertissement(s) :",
+  "cli-strict-failed":
+    "--strict : les avertissements comptent comme des erreurs ; rien n'a été écrit",
+  "cli-no-issues": "aucune lettre dans newsletters/ : créez-en une avec « npx lettre new <slug> »",
+  "cli-drafts-skipped": "{count} brouillon(s) ignoré(s) (--drafts pour les inclure) : {list}",
+  "cli-new-needs-slug": "indiquez le nom de la lettre : npx lettre new 2026-s1",
+  "cli-new-exists": "{file} existe déjà : choisissez un autre nom",
+  "cli-new-created": "{file} créé : remplissez-le puis lancez « npx lettre build »",
+  warning: "avertissement",
+} as const;
+
+export type MessageKey = keyof typeof fr;
+
+const en: Record<MessageKey, string> = {
+  required: "required field is missing: add `{field}: …`",
+  "required-item": "required item is missing",
+  type: "must be {expected} (found: {received})",
+  "unknown-field": 'unknown field "{key}"{suggestion}; known fields: {known}',
+  "unknown-section": 'unknown section type "{value}"{suggestion}; known types: {known}',
+  "section-type-missing": "every section needs a `type:`, one of: {known}",
+  date: '"{value}" is not a calendar date: write YYYY-MM-DD, e.g. 2025-12-15',
+  "month-or-date": '"{value}" is not a date: write YYYY-MM-DD (2026-02-12) or YYYY-MM (2026-01)',
+  "date-order": "must not be before {other} ({value})",
+  url: '"{value}" is not an accepted link: only https://, http:// and mailto: are allowed',
+  "image-src":
+    '"{value}" is not a usable image: give a relative path (images/photo.jpg) or an https:// address',
+  "alt-required": "alt text is missing: add `alt:` describing the image for screen readers",
+  slug: 'file name "{value}" is not valid: lowercase letters, digits and dashes only (rename it, e.g. "{suggestion}.md")',
+  integer: "must be a whole number greater than or equal to {min}",
+  "too-small-array": "must contain at least {min} item(s)",
+  "empty-string": "must not be empty",
+  lang: 'language "{value}" is not supported: use one of {known}',
+  email: '"{value}" is not a single plain email address (e.g. newsletter@datalab.org)',
+  color: '"{value}" is not a colour: write it in hexadecimal, e.g. #0b5394',
+  secret:
+    '"{key}" looks like a secret: secrets never go in the config file, pass them as environment variables',
+  "countries-type": "must be a number of countries or a list of countries",
+  invalid: "invalid value",
+  "preheader-long": "{count} characters: past 150, mail clients cut the preview text",
+  "frontmatter-missing":
+    "front matter is missing: the file must start with a `---` line, then the fields (title:, date:…), then a `---` line",
+  "frontmatter-unclosed": "front matter is not closed: add a `---` line after the last field",
+  "frontmatter-engine":
+    "front matter `---{value}` refused: front matter is YAML data only; start the file with a bare `---`",
+  "frontmatter-not-map": "front matter must be a list of `name: value` fields",
+  "yaml-syntax": "YAML syntax error: {detail}",
+  "yaml-duplicate": "this field appears twice: keep only one",
+  "yaml-indent": "wrong indentation: align this field with its neighbours (spaces, not tabs)",
+  "yaml-unclosed":
+    "list [ … ] or group { … } never closed: add the missing ] or } (or quote the text)",
+  "yaml-aliases": "too many YAML references (*alias): at most {max} allowed, write the values out",
+  "yaml-tag": 'YAML tag "{value}" refused: front matter is data only',
+  "config-missing":
+    "config file not found: create lettre.config.yaml at the project root (see README)",
+  "template-missing": "template is missing: create this file (see README, “Changing templates”)",
+  "template-syntax": "Handlebars syntax error: {detail}",
+  "template-unclosed":
+    "a {{ … }} tag is badly closed or incomplete on this line (every {{ closes with }})",
+  "template-helper": 'unknown helper "{value}"{suggestion}; available helpers: {known}',
+  "template-partial": 'partial "{value}" not found{suggestion}; available partials: {known}',
+  "template-label": 'label "{value}" is not in templates/labels.yaml{suggestion}',
+  "template-section-missing":
+    'no template for section type "{value}": create templates/email/sections/{value}.hbs',
+  "template-runtime": "template error: {detail}",
+  mjml: "MJML: {detail}",
+  "mjml-section": "MJML: {detail} (in section {field}, template {template})",
+  "email-size":
+    "email of {size} KB: past 102 KB Gmail clips it (“[Message clipped]”); shorten the content or remove sections",
+  "file-read": "cannot read: {detail}",
+  "internal-error": "internal error: {detail} (run again with --debug and report it)",
+  "cli-usage": `Usage: lettre <command> [options]
+
+Commands:
+  build            builds dist/email/<slug>.html and .txt for every issue
+  check            validates issues, config and templates; writes nothing
+  new <slug>       creates newsletters/<slug>.md with every section type commented
+
+Options:
+  --drafts         include drafts (draft: true)
+  --strict         fail on warnings too (email over 102 KB…)
+  --root <dir>     project root (default: current folder)
+  --out <dir>      output folder (default: dist)
+  --lang fr|en     language of messages
+  --debug          print stack traces of internal errors
+  -h, --help       show this help`,
+  "cli-unknown-command": 'unknown command "{value}"{suggestion}',
+  "cli-bad-option": "invalid option: {detail}",
+  "cli-built": "built {count} issue(s) into {dir}",
+  "cli-email-line": "  {file}  {size} KB, text {textSize} KB",
+  "cli-checked": "{count} issue(s), the config and the templates are valid",
+  "cli-failed": "{count} error(s): nothing was written, the previous output is kept",
+  "cli-check-failed": "{count} error(s)",
+  "cli-warnings": "{count} warning(s):",
+  "cli-strict-failed": "--strict: warnings count as errors; nothing was written",
+  "cli-no-issues": "no issue in newsletters/: create one with `npx lettre new <slug>`",
+  "cli-drafts-skipped": "{count} draft(s) skipped (--drafts to include them): {list}",
+  "cli-new-needs-slug": "give the issue a name: npx lettre new 2026-s1",
+  "cli-new-exists": "{file} already exists: choose another name",
+  "cli-new-created": "{file} created: fill it in, then run `npx lettre build`",
+  warning: "warning",
+};
+
+export const SUPPORTED_LOCALES = ["fr", "en"] as const;
+export type Locale = (typeof SUPPORTED_LOCALES)[number];
+
+const catalogs: Record<Locale, Record<MessageKey, string>> = { fr, en };
+let current: Locale = "fr";
+
+export function setLocale(locale: string | undefined): void {
+  if (locale && (SUPPORTED_LOCALES as readonly string[]).includes(locale)) {
+    current = locale as Locale;
+  }
+}
+
+export function getLocale(): Locale {
+  return current;
+}
+
+export type Params = Record<string, string | number | undefined>;
+
+export function t(key: MessageKey, params: Params = {}): string {
+  return catalogs[current][key].replace(/\{(\w+)\}/g, (_, name: string) =>
+    String(params[name] ?? ""),
+  );
+}
+
+/** " (did you mean "x"?)" when a close match exists, else "". */
+export function suggestion(value: string, known: readonly string[]): string {
+  const best = closest(value, known);
+  if (!best) return "";
+  return current === "fr" ? ` (vouliez-vous dire « ${best} » ?)` : ` (did you mean "${best}"?)`;
+}
+
+function closest(value: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(value.length / 3)) + 1;
+  for (const candidate of known) {
+    const d = levenshtein(value.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function levenshtein(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}

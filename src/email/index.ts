@@ -1,0 +1,105 @@
+/**
+ * Stage "email": MJML → minified, strictly validated HTML and its plain-text part.
+ * An MJML error is mapped back to the template (and the issue section) that produced it.
+ */
+import mjml2html from "mjml";
+import type { Issue } from "../content/index.ts";
+import type { Diagnostic } from "../core/diagnostic.ts";
+import { t } from "../core/i18n.ts";
+import { EMAIL_LAYOUT, MARK_BEGIN, MARK_END, type TemplateSet } from "../render/templates.ts";
+import { htmlToText } from "./text.ts";
+
+/** Gmail clips messages whose HTML is larger than this ("[Message clipped]"). */
+export const GMAIL_CLIP_BYTES = 102 * 1024;
+
+export interface Email {
+  html: string;
+  text: string;
+  /** Size of the HTML in bytes, the figure Gmail's clipping looks at. */
+  bytes: number;
+}
+
+interface MjmlError {
+  line: number;
+  message: string;
+  tagName: string;
+}
+
+export async function compileEmail(
+  mjml: string,
+  issue: Issue,
+  templates: TemplateSet,
+  options: { minify?: boolean } = {},
+): Promise<{ email?: Email; diagnostics: Diagnostic[] }> {
+  let html: string;
+  try {
+    const result = await mjml2html(mjml, {
+      validationLevel: "strict",
+      minify: options.minify ?? true,
+      keepComments: false,
+      fonts: {},
+    });
+    html = result.html;
+  } catch (error) {
+    const errors = (error as { errors?: MjmlError[] }).errors;
+    if (!errors) throw error;
+    return { diagnostics: errors.map((e) => locate(e, mjml, issue, templates)) };
+  }
+  html = html.replace(/<!-- lettre:(begin [^>]*|end )-->/g, "");
+  const bytes = Buffer.byteLength(html);
+  const diagnostics: Diagnostic[] = [];
+  if (bytes > GMAIL_CLIP_BYTES) {
+    diagnostics.push({
+      file: issue.file,
+      line: 1,
+      rule: "email-size",
+      severity: "warning",
+      message: t("email-size", { size: (bytes / 1024).toFixed(1) }),
+    });
+  }
+  return { email: { html, text: htmlToText(html), bytes }, diagnostics };
+}
+
+/** Finds the template (and section) whose output holds MJML line `error.line`. */
+function locate(error: MjmlError, mjml: string, issue: Issue, templates: TemplateSet): Diagnostic {
+  const stack: { file: string; section?: number }[] = [];
+  const marker = new RegExp(
+    `${escapeRegExp(MARK_BEGIN)}(\\S+)(?: #(\\d+))? -->|${escapeRegExp(MARK_END)}`,
+    "g",
+  );
+  const upTo = mjml.split("\n").slice(0, error.line).join("\n");
+  for (const m of upTo.matchAll(marker)) {
+    if (m[1]) stack.push({ file: m[1], ...(m[2] ? { section: Number(m[2]) } : {}) });
+    else stack.pop();
+  }
+  const file = stack.at(-1)?.file ?? EMAIL_LAYOUT;
+  const section = stack.findLast((s) => s.section !== undefined)?.section;
+  const detail = error.message;
+  const message =
+    section === undefined
+      ? `${t("mjml", { detail })} (${issue.file})`
+      : `${t("mjml-section", { detail, field: `sections[${section}]`, template: file })} (${issue.file}:${issue.lineOf(["sections", section])})`;
+  return {
+    file,
+    line: templateLine(templates.sources.get(file), error),
+    rule: "mjml",
+    severity: "error",
+    message,
+  };
+}
+
+/** The line of the template that most likely holds the offending tag. */
+function templateLine(source: string | undefined, error: MjmlError): number | undefined {
+  if (!source) return undefined;
+  const lines = source.split("\n");
+  const attribute = /Attribute (\S+)/.exec(error.message)?.[1];
+  const withTag = lines.flatMap((line, i) => (line.includes(`<${error.tagName}`) ? [i + 1] : []));
+  const withBoth = attribute
+    ? withTag.filter((n) => lines[n - 1]?.includes(`${attribute}=`))
+    : withTag;
+  return withBoth[0] ?? withTag[0];
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,0 +1,31 @@
+/**
+ * The plain-text alternative, made from the compiled email so that what editors change in
+ * templates shows in both parts: headings, lists, data tables as lines, each link once.
+ */
+import { convert } from "html-to-text";
+
+export function htmlToText(html: string): string {
+  const text = convert(html, {
+    wordwrap: 78,
+    selectors: [
+      { selector: "img", format: "skip" },
+      // The hidden preheader and the "view in browser" bar above the title.
+      { selector: 'div[style*="display:none"]', format: "skip" },
+      { selector: ".text-skip", format: "skip" },
+      {
+        selector: "a",
+        options: { hideLinkHrefIfSameAsText: true, linkBrackets: ["<", ">"] },
+      },
+      { selector: "h1", options: { uppercase: false, leadingLineBreaks: 1 } },
+      { selector: "h2", options: { uppercase: false, leadingLineBreaks: 1 } },
+      { selector: "h3", options: { uppercase: false } },
+      { selector: "table.data-table", format: "dataTable" },
+      { selector: "table.facts", format: "dataTable" },
+      { selector: "ul", options: { itemPrefix: " - " } },
+    ],
+  });
+  return `${text
+    .replace(/[ \t\u00A0]+$/gm, "")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim()}\n`;
+}

@@ -1,0 +1,213 @@
+/**
+ * Loads templates/ (layout, partials, one partial per section type, labels) into an
+ * isolated Handlebars environment, and checks them before any issue is rendered: syntax,
+ * unknown helpers, missing partials and labels are reported with their template line.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import Handlebars from "handlebars";
+import { SECTION_TYPES } from "../content/index.ts";
+import type { Diagnostic } from "../core/diagnostic.ts";
+import { SUPPORTED_LOCALES, suggestion, t } from "../core/i18n.ts";
+import { readYaml } from "../core/yaml.ts";
+import { BUILTIN_HELPERS, createHelpers, type Labels } from "./helpers.ts";
+
+export const TEMPLATES_DIR = "templates";
+export const EMAIL_LAYOUT = "templates/email/layout.mjml.hbs";
+export const LABELS_FILE = "templates/labels.yaml";
+
+export interface TemplateSet {
+  env: typeof Handlebars;
+  layout: Handlebars.TemplateDelegate;
+  labels: Labels;
+  /** Template sources by project-relative file, for locating MJML errors. */
+  sources: Map<string, string>;
+}
+
+/** Marks where a partial's output starts and ends in the MJML, to map errors back. */
+export const MARK_BEGIN = "<!-- lettre:begin ";
+export const MARK_END = "<!-- lettre:end -->";
+
+interface Source {
+  file: string;
+  name: string;
+  text: string;
+}
+
+async function readSources(root: string, dir: string, prefix: string): Promise<Source[]> {
+  const names = await readdir(path.join(root, dir)).catch(() => [] as string[]);
+  return Promise.all(
+    names
+      .filter((name) => name.endsWith(".hbs"))
+      .sort()
+      .map(async (name) => ({
+        file: `${dir}/${name}`,
+        name: prefix + name.replace(/\.hbs$/, ""),
+        text: await readFile(path.join(root, dir, name), "utf8"),
+      })),
+  );
+}
+
+export async function loadTemplates(
+  root: string,
+): Promise<{ templates?: TemplateSet; diagnostics: Diagnostic[] }> {
+  const diagnostics: Diagnostic[] = [];
+  const missing = (file: string, message = t("template-missing")) =>
+    diagnostics.push({ file, rule: "template-missing", severity: "error", message });
+
+  const labels = await loadLabels(root, diagnostics);
+  const layoutText = await readFile(path.join(root, EMAIL_LAYOUT), "utf8").catch(() => undefined);
+  if (layoutText === undefined) missing(EMAIL_LAYOUT);
+  const partials = await readSources(root, "templates/email/partials", "");
+  const sections = await readSources(root, "templates/email/sections", "sections/");
+  for (const type of SECTION_TYPES) {
+    if (!sections.some((s) => s.name === `sections/${type}`)) {
+      missing(
+        `templates/email/sections/${type}.hbs`,
+        t("template-section-missing", { value: type }),
+      );
+    }
+  }
+
+  const env = Handlebars.create();
+  const helpers = createHelpers(labels);
+  env.registerHelper(helpers);
+  const sources = new Map<string, string>();
+  for (const partial of [...partials, ...sections]) {
+    sources.set(partial.file, partial.text);
+    const section = partial.name.startsWith("sections/") ? " #{{@index}}" : "";
+    // Same line as line 1 of the partial, so Handlebars line numbers stay right.
+    env.registerPartial(
+      partial.name,
+      `${MARK_BEGIN}${partial.file}${section} -->${partial.text}${MARK_END}`,
+    );
+  }
+  const all: Source[] = [...partials, ...sections];
+  if (layoutText !== undefined) {
+    sources.set(EMAIL_LAYOUT, layoutText);
+    all.push({ file: EMAIL_LAYOUT, name: "layout", text: layoutText });
+  }
+  const known = {
+    helpers: [...Object.keys(helpers), ...BUILTIN_HELPERS],
+    partials: [...partials, ...sections].map((p) => p.name),
+    labels,
+  };
+  for (const source of all) diagnostics.push(...checkTemplate(source, known));
+  if (layoutText === undefined || diagnostics.length > 0) return { diagnostics };
+  return { templates: { env, layout: env.compile(layoutText), labels, sources }, diagnostics };
+}
+
+async function loadLabels(root: string, diagnostics: Diagnostic[]): Promise<Labels> {
+  const text = await readFile(path.join(root, LABELS_FILE), "utf8").catch(() => undefined);
+  if (text === undefined) {
+    diagnostics.push({
+      file: LABELS_FILE,
+      rule: "template-missing",
+      severity: "error",
+      message: t("template-missing"),
+    });
+    return {};
+  }
+  const yaml = readYaml(text, LABELS_FILE);
+  diagnostics.push(...yaml.diagnostics);
+  return (yaml.data ?? {}) as Labels;
+}
+
+type Known = { helpers: string[]; partials: string[]; labels: Labels };
+
+/** Parses a template and walks its AST for calls that would fail at render time. */
+function checkTemplate(source: Source, known: Known): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const report = (line: number | undefined, rule: string, message: string) =>
+    diagnostics.push({ file: source.file, line, rule, severity: "error", message });
+  let ast: hbs.AST.Program;
+  try {
+    ast = Handlebars.parse(source.text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // "Parse error on line 5: …" or "if doesn't match iff - 11:7"
+    const at = /on line (\d+)|- (\d+):\d+$/m.exec(message);
+    const line = Number(at?.[1] ?? at?.[2]) || undefined;
+    const detail = message
+      .split("\n")
+      .filter((l) => l.trim() && !/^[-^ ]*$/.test(l))
+      .at(-1)
+      ?.replace(/ - \d+:\d+$/, "");
+    // The parser lists the tokens it expected: say what that means to a person instead.
+    const plain = /Expecting|got 'INVALID'/.test(message) ? t("template-unclosed") : detail;
+    report(line, "template-syntax", t("template-syntax", { detail: plain ?? message }));
+    return diagnostics;
+  }
+
+  const checkHelper = (node: { path: hbs.AST.Expression; loc: hbs.AST.SourceLocation }) => {
+    const name = (node.path as hbs.AST.PathExpression).original;
+    if (typeof name !== "string" || name.startsWith("@") || known.helpers.includes(name)) return;
+    report(
+      node.loc.start.line,
+      "template-helper",
+      t("template-helper", {
+        value: name,
+        suggestion: suggestion(name, known.helpers),
+        known: known.helpers.join(", "),
+      }),
+    );
+  };
+  const checkLabel = (node: hbs.AST.MustacheStatement | hbs.AST.SubExpression) => {
+    const first = node.params[0];
+    if ((node.path as hbs.AST.PathExpression).original !== "t" || first?.type !== "StringLiteral") {
+      return;
+    }
+    const key = (first as hbs.AST.StringLiteral).value;
+    for (const lang of SUPPORTED_LOCALES) {
+      const labels = known.labels[lang] ?? {};
+      if (key in labels) continue;
+      report(
+        node.loc.start.line,
+        "template-label",
+        `${t("template-label", { value: key, suggestion: suggestion(key, Object.keys(labels)) })} (${lang})`,
+      );
+      break;
+    }
+  };
+
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== "object") return;
+    const n = node as hbs.AST.Node & Record<string, unknown>;
+    switch (n.type) {
+      case "MustacheStatement":
+      case "BlockStatement":
+      case "SubExpression": {
+        const call = n as unknown as hbs.AST.MustacheStatement;
+        const isCall = n.type === "SubExpression" || call.params.length > 0 || !!call.hash;
+        if (isCall && call.path.type === "PathExpression") checkHelper(call);
+        if (n.type !== "BlockStatement") checkLabel(call);
+        break;
+      }
+      case "PartialStatement":
+      case "PartialBlockStatement": {
+        const name = (n as unknown as hbs.AST.PartialStatement).name;
+        if (name.type === "PathExpression") {
+          const partial = (name as hbs.AST.PathExpression).original;
+          if (!known.partials.includes(partial)) {
+            report(
+              n.loc.start.line,
+              "template-partial",
+              t("template-partial", {
+                value: partial,
+                suggestion: suggestion(partial, known.partials),
+                known: known.partials.join(", "),
+              }),
+            );
+          }
+        }
+        break;
+      }
+    }
+    for (const value of Object.values(n)) {
+      if (Array.isArray(value)) value.forEach(visit);
+      else if (value && typeof value === "object" && "type" in value) visit(value);
+    }
+  };
+  visit(ast);
+  return diagnostics;
+}

@@ -1,0 +1,99 @@
+import { execFile } from "node:child_process";
+import { cp, readFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { makeProject, put, REPO, read } from "../helpers.ts";
+
+const run = promisify(execFile);
+const BIN = path.join(REPO, "bin", "lettre.js");
+
+/** Runs the real CLI as an editor would, in `cwd`. */
+async function lettre(cwd: string, ...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...process.env, LETTRE_LANG: "" },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("the lettre command", () => {
+  it("builds the repository's example issue", async () => {
+    const root = await makeProject();
+    await cp(path.join(REPO, "newsletters"), path.join(root, "newsletters"), { recursive: true });
+    const { code, stdout, stderr } = await lettre(root, "build");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^1 lettre\(s\) construite\(s\) dans dist\/email\n {2}dist\/email\/2025-s2\.html {2}\d+\.\d Ko, texte \d+\.\d Ko\n$/,
+    );
+    const html = await read(root, "dist/email/2025-s2.html");
+    expect(html).toContain("BOOST AI");
+    expect(html).toContain("du 5 novembre au 9 décembre 2025");
+    expect(html).toContain("12 février 2026");
+  });
+
+  it("reports every error with its line, exit 1, no stack trace", async () => {
+    const root = await makeProject({
+      "newsletters/a.md": "---\ntitle: A\ndate: 2025-12-32\n---\n",
+      "newsletters/b.md": "---\ntitle: B\ndate: 2025-12-01\nsections:\n  - type: agenda\n---\n",
+    });
+    const { code, stdout, stderr } = await lettre(root, "build");
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      [
+        "newsletters/a.md:3: date: « 2025-12-32 » n'est pas une date du calendrier : écrivez AAAA-MM-JJ, par exemple 2025-12-15",
+        "newsletters/b.md:5: sections[0].items: champ obligatoire manquant : ajoutez « items: … »",
+        "2 erreur(s) : rien n'a été écrit, la sortie précédente est conservée",
+        "",
+      ].join("\n"),
+    );
+    const english = await lettre(root, "check", "--lang", "en");
+    expect(english.stderr).toContain(
+      'newsletters/a.md:3: date: "2025-12-32" is not a calendar date',
+    );
+    expect(english.stderr).not.toContain("    at ");
+    await put(root, "newsletters/c.md", "---\ntitle: [C\n---\n");
+    const debug = await lettre(root, "check", "--debug");
+    expect(debug.stderr).toContain(
+      "newsletters/c.md:2: liste [ … ] ou groupe { … } jamais fermé : ajoutez le ] ou le } qui manque",
+    );
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+
+  it("scaffolds a new issue that checks, as a draft", async () => {
+    const root = await makeProject();
+    const created = await lettre(root, "new", "2026-s1");
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain("newsletters/2026-s1.md créé");
+    const source = await readFile(path.join(root, "newsletters/2026-s1.md"), "utf8");
+    for (const type of ["event", "datathon", "eu-project", "agenda", "article"]) {
+      expect(source).toContain(`# - type: ${type}`);
+    }
+    const checked = await lettre(root, "check");
+    expect(checked.code).toBe(0);
+    expect(checked.stderr).toContain(
+      "1 brouillon(s) ignoré(s) (--drafts pour les inclure) : 2026-s1",
+    );
+    // Uncommenting every section gives a valid issue too.
+    await put(root, "newsletters/2026-s1.md", source.replace(/^( {2,6})# /gm, "$1"));
+    const full = await lettre(root, "build", "--drafts");
+    expect(full.stderr).toBe("");
+    expect(full.code).toBe(0);
+    expect(await read(root, "dist/email/2026-s1.html")).toContain("Datathon Normandie");
+    expect((await lettre(root, "new", "2026-s1")).code).toBe(1);
+    expect((await lettre(root, "new", "Mon Numéro")).stderr).toContain("« mon-numero.md »");
+  });
+
+  it("suggests the command meant", async () => {
+    const { code, stderr } = await lettre(REPO, "biuld");
+    expect(code).toBe(2);
+    expect(stderr).toContain("commande inconnue « biuld » (vouliez-vous dire « build » ?)");
+  });
+});

@@ -1,0 +1,41 @@
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach } from "vitest";
+import { setLocale } from "../src/core/i18n.ts";
+
+export const REPO = path.resolve(import.meta.dirname, "..");
+export const FIXTURES = path.join(REPO, "test", "fixtures");
+
+const made: string[] = [];
+afterEach(async () => {
+  setLocale("fr");
+  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/**
+ * A throw-away project in a temporary folder: the repository's real config and templates,
+ * plus `files` (paths relative to the project root). Removed after the test.
+ */
+export async function makeProject(files: Record<string, string> = {}): Promise<string> {
+  const root = await mkdtemp(path.join(tmpdir(), "lettre-test-"));
+  made.push(root);
+  await cp(path.join(REPO, "templates"), path.join(root, "templates"), { recursive: true });
+  await cp(path.join(REPO, "lettre.config.yaml"), path.join(root, "lettre.config.yaml"));
+  await mkdir(path.join(root, "newsletters"), { recursive: true });
+  for (const [file, content] of Object.entries(files)) await put(root, file, content);
+  return root;
+}
+
+export async function put(root: string, file: string, content: string): Promise<void> {
+  await mkdir(path.dirname(path.join(root, file)), { recursive: true });
+  await writeFile(path.join(root, file), content);
+}
+
+export function read(root: string, file: string): Promise<string> {
+  return readFile(path.join(root, file), "utf8");
+}
+
+export function fixture(...parts: string[]): Promise<string> {
+  return readFile(path.join(FIXTURES, ...parts), "utf8");
+}

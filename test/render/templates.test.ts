@@ -1,0 +1,62 @@
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { formatDiagnostic } from "../../src/core/diagnostic.ts";
+import { loadTemplates } from "../../src/render/index.ts";
+import { makeProject, put, read } from "../helpers.ts";
+
+async function withTemplate(file: string, edit: (source: string) => string) {
+  const root = await makeProject();
+  await put(root, file, edit(await read(root, file)));
+  return (await loadTemplates(root)).diagnostics.map(formatDiagnostic);
+}
+
+describe("templates", () => {
+  it("loads the repository's templates without a diagnostic", async () => {
+    const { templates, diagnostics } = await loadTemplates(await makeProject());
+    expect(diagnostics).toEqual([]);
+    expect(templates?.sources.has("templates/email/sections/eu-project.hbs")).toBe(true);
+  });
+
+  it("names the template file and line of a syntax error", async () => {
+    const diagnostics = await withTemplate("templates/email/sections/event.hbs", (s) =>
+      s.replace("{{> button}}", "{{#if url}}{{/iff}}"),
+    );
+    expect(diagnostics).toEqual([
+      "templates/email/sections/event.hbs:11: erreur de syntaxe Handlebars : if doesn't match iff",
+    ]);
+    const unclosed = await withTemplate("templates/email/partials/footer.hbs", (s) =>
+      s.replace('{{t "unsubscribe"}}', '{{t "unsubscribe"}'),
+    );
+    expect(unclosed).toEqual([
+      "templates/email/partials/footer.hbs:13: erreur de syntaxe Handlebars : balise {{ … }} mal fermée ou incomplète sur cette ligne (chaque {{ se ferme par }})",
+    ]);
+  });
+
+  it("reports an unknown helper, partial and label with their lines", async () => {
+    const diagnostics = await withTemplate("templates/email/sections/article.hbs", (s) =>
+      s
+        .replace('{{t "article"}}', '{{t "articel"}}')
+        .replace("{{markdown body}}", "{{markdwn body}}")
+        .replace("{{> button}}", "{{> buton}}"),
+    );
+    expect(diagnostics).toEqual([
+      "templates/email/sections/article.hbs:9: libellé « articel » absent de templates/labels.yaml (vouliez-vous dire « article » ?) (fr)",
+      expect.stringMatching(
+        /^templates\/email\/sections\/article\.hbs:11: assistant « markdwn » inconnu \(vouliez-vous dire « markdown » \?\) ; assistants disponibles : t, date, /,
+      ),
+      expect.stringMatching(
+        /^templates\/email\/sections\/article\.hbs:13: partiel « buton » introuvable \(vouliez-vous dire « button » \?\)/,
+      ),
+    ]);
+  });
+
+  it("asks for the template of a section type that has none", async () => {
+    const root = await makeProject();
+    await rm(path.join(root, "templates/email/sections/agenda.hbs"));
+    const { diagnostics } = await loadTemplates(root);
+    expect(diagnostics.map(formatDiagnostic)).toEqual([
+      "templates/email/sections/agenda.hbs: aucun gabarit pour le type de section « agenda » : créez templates/email/sections/agenda.hbs",
+    ]);
+  });
+});
