@@ -13,7 +13,7 @@ import { type Issue, loadIssues } from "../content/index.ts";
 import { type Diagnostic, hasErrors } from "../core/diagnostic.ts";
 import { type Locale, setLocale } from "../core/i18n.ts";
 import { compileEmail, type Email } from "../email/index.ts";
-import { loadTemplates, renderEmailMjml } from "../render/index.ts";
+import { archiveUrl, loadTemplates, renderEmailMjml } from "../render/index.ts";
 import { writeOutputs } from "./output.ts";
 
 export interface BuildOptions {
@@ -65,8 +65,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   for (const issue of content.issues) {
     const rendered = renderEmailMjml(issue, config.value, templates.templates);
     diagnostics.push(...rendered.diagnostics);
-    if (!rendered.mjml) continue;
-    const compiled = await compileEmail(rendered.mjml, issue, templates.templates);
+    if (rendered.mjml === undefined) continue;
+    const compiled = await compileEmail(rendered.mjml, issue, templates.templates, {
+      archiveUrl: archiveUrl(config.value, issue.slug),
+    });
     diagnostics.push(...compiled.diagnostics);
     if (compiled.email) result.emails.push({ issue, email: compiled.email });
   }

@@ -12,7 +12,14 @@ import {
   LettreError,
   sortDiagnostics,
 } from "../core/diagnostic.ts";
-import { type Locale, SUPPORTED_LOCALES, setLocale, suggestion, t } from "../core/i18n.ts";
+import {
+  kilobytes,
+  type Locale,
+  SUPPORTED_LOCALES,
+  setLocale,
+  suggestion,
+  t,
+} from "../core/i18n.ts";
 import { build } from "./build.ts";
 import { scaffoldIssue } from "./scaffold.ts";
 
@@ -52,7 +59,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   } catch (error) {
-    console.error(t("cli-bad-option", { detail: (error as Error).message }));
+    const option = /'(-[^']+)'/.exec((error as Error).message)?.[1];
+    const names = Object.keys(OPTIONS).map((name) => `--${name}`);
+    console.error(
+      option && (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION"
+        ? t("cli-unknown-option", { value: option, suggestion: suggestion(option, names) })
+        : t("cli-bad-option", { detail: (error as Error).message }),
+    );
     console.error(t("cli-usage"));
     return 2;
   }
@@ -73,6 +86,11 @@ export async function main(argv: string[]): Promise<number> {
       t("cli-unknown-command", { value: command, suggestion: suggestion(command, COMMANDS) }),
     );
     console.error(t("cli-usage"));
+    return 2;
+  }
+  const extra = rest[command === "new" ? 1 : 0];
+  if (extra !== undefined) {
+    console.error(t("cli-extra-argument", { value: extra, command }));
     return 2;
   }
   const root = path.resolve(values.root ?? process.cwd());
@@ -136,8 +154,8 @@ async function runBuild(
     console.log(
       t("cli-email-line", {
         file: `${dir}/email/${issue.slug}.html`,
-        size: (email.bytes / 1024).toFixed(1),
-        textSize: (Buffer.byteLength(email.text) / 1024).toFixed(1),
+        size: kilobytes(email.bytes),
+        textSize: kilobytes(Buffer.byteLength(email.text)),
       }),
     );
   }

@@ -2,8 +2,10 @@
  * Writes a build's files into a staging folder, then swaps each output folder into place,
  * so that a failed or interrupted build never leaves dist/ half-written.
  */
-import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { LettreError } from "../core/diagnostic.ts";
+import { t } from "../core/i18n.ts";
 
 const STAGING = ".staging-";
 const OLD = ".old-";
@@ -17,6 +19,13 @@ export async function writeOutputs(
   folders: readonly string[],
   files: Map<string, string>,
 ): Promise<void> {
+  const existing = await stat(outDir).catch(() => undefined);
+  if (existing && !existing.isDirectory()) {
+    const file = path.relative(process.cwd(), outDir) || outDir;
+    throw new LettreError([
+      { file, rule: "out-not-dir", severity: "error", message: t("out-not-dir") },
+    ]);
+  }
   await mkdir(outDir, { recursive: true });
   await removeLeftovers(outDir);
   const id = `${process.pid}-${Date.now().toString(36)}`;

@@ -2,12 +2,13 @@
  * Stage "config": lettre.config.yaml → validated config. Same positioned errors as an issue.
  * Secrets (passwords, tokens, keys) are refused: they come from environment variables only.
  */
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { formatPath } from "../core/diagnostic.ts";
 import { emailAddress, httpUrl, image, locale, text } from "../core/fields.ts";
+import { readText } from "../core/files.ts";
 import { t } from "../core/i18n.ts";
 import { validate } from "../core/validate.ts";
 import { readYaml } from "../core/yaml.ts";
@@ -67,16 +68,15 @@ export function parseConfig(source: string, file = CONFIG_FILE) {
 export async function loadConfig(
   root: string,
 ): Promise<{ value?: Config; diagnostics: Diagnostic[] }> {
-  let source: string;
-  try {
-    source = await readFile(path.join(root, CONFIG_FILE), "utf8");
-  } catch {
+  const absolute = path.join(root, CONFIG_FILE);
+  if (!existsSync(absolute)) {
     const message = t("config-missing");
     return {
       diagnostics: [{ file: CONFIG_FILE, rule: "config-missing", severity: "error", message }],
     };
   }
-  return parseConfig(source);
+  const { text, diagnostics } = await readText(absolute, CONFIG_FILE);
+  return text === undefined ? { diagnostics } : parseConfig(text);
 }
 
 function findSecrets(data: unknown, at: PropertyKey[] = []): PropertyKey[][] {

@@ -1,9 +1,10 @@
 /**
  * Stage "content": newsletters/*.md → validated, typed issues, plus every diagnostic.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { type Diagnostic, formatPath } from "../core/diagnostic.ts";
+import { readText } from "../core/files.ts";
 import { type Locale, suggestion, t } from "../core/i18n.ts";
 import { type LineOf, validate } from "../core/validate.ts";
 import { readYaml } from "../core/yaml.ts";
@@ -122,7 +123,7 @@ function validateSections(
   raw.forEach((item, index) => {
     const type = (item as { type?: unknown } | null)?.type;
     const at = ["sections", index];
-    if (typeof type !== "string" || !(type in sectionSchemas)) {
+    if (typeof type !== "string" || !Object.hasOwn(sectionSchemas, type)) {
       const known = SECTION_TYPES.join(", ");
       const hasType = typeof type === "string";
       diagnostics.push({
@@ -156,12 +157,15 @@ function validateSections(
 
 /** An end date before its start, unless that field already has an error of its own. */
 function checkDateOrder(type: string, item: Record<string, unknown>, found: Diagnostic[]) {
-  const pair = DATE_ORDER[type];
+  const pair = Object.hasOwn(DATE_ORDER, type) ? DATE_ORDER[type] : undefined;
   if (!pair) return undefined;
   const [startKey, endKey] = pair;
   const start = item[startKey];
   const end = item[endKey];
-  if (typeof start !== "string" || typeof end !== "string" || end >= start) return undefined;
+  if (typeof start !== "string" || typeof end !== "string") return undefined;
+  // A month (2025-03) ends after any day of that month (2025-03-15): compare what both give.
+  const length = Math.min(start.length, end.length);
+  if (end.slice(0, length) >= start.slice(0, length)) return undefined;
   if (found.some((d) => d.field?.endsWith(`.${startKey}`) || d.field?.endsWith(`.${endKey}`))) {
     return undefined;
   }
@@ -180,13 +184,22 @@ export async function loadIssues(
   options: { drafts?: boolean; defaultLang: Locale },
 ): Promise<LoadResult> {
   const dir = path.join(root, CONTENT_DIR);
-  const names = (await readdir(dir).catch(() => [] as string[]))
-    .filter((name) => name.endsWith(".md"))
-    .sort();
+  const all = (await readdir(dir).catch(() => [] as string[])).sort();
   const result: LoadResult = { issues: [], drafts: [], diagnostics: [] };
-  for (const name of names) {
+  for (const name of all.filter((n) => /\.(md|markdown)$/i.test(n) && !n.endsWith(".md"))) {
+    const suggestion = name.replace(/\.(md|markdown)$/i, ".md");
+    result.diagnostics.push({
+      file: `${CONTENT_DIR}/${name}`,
+      rule: "extension",
+      severity: "error",
+      message: t("extension", { value: name, suggestion }),
+    });
+  }
+  for (const name of all.filter((n) => n.endsWith(".md"))) {
     const file = `${CONTENT_DIR}/${name}`;
-    const source = await readFile(path.join(dir, name), "utf8");
+    const { text: source, diagnostics: readErrors } = await readText(path.join(dir, name), file);
+    result.diagnostics.push(...readErrors);
+    if (source === undefined) continue;
     const { issue, diagnostics } = parseIssue(source, file, options.defaultLang);
     result.diagnostics.push(...diagnostics);
     if (!issue) continue;

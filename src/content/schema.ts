@@ -19,10 +19,8 @@ export const DATE_ORDER: Record<string, [start: string, end: string]> = {
   "eu-project": ["start", "end"],
 };
 
-const countOrList = () =>
-  z.union([count(), z.array(text()).min(1)], {
-    error: () => t("countries-type"),
-  });
+const countOrList = (key: "countries-type" | "partners-type") =>
+  z.union([count(), z.array(text()).min(1)], { error: () => t(key) });
 
 export const sectionSchemas = {
   event: z.strictObject({
@@ -43,7 +41,7 @@ export const sectionSchemas = {
     theme: text(),
     start: isoDate(),
     end: isoDate(),
-    edition: z.union([count(), text()]).optional(),
+    edition: z.union([count(), text()], { error: () => t("number-or-text") }).optional(),
     teams: count().optional(),
     winner: z
       .strictObject({ name: text(), body: markdown().optional(), url: url().optional() })
@@ -55,8 +53,8 @@ export const sectionSchemas = {
     type: z.literal("eu-project"),
     name: text(),
     programme: text(),
-    partners: countOrList().optional(),
-    countries: countOrList().optional(),
+    partners: countOrList("partners-type").optional(),
+    countries: countOrList("countries-type").optional(),
     start: dateOrMonth().optional(),
     end: dateOrMonth().optional(),
     duration: text().optional(),

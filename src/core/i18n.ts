@@ -29,6 +29,9 @@ const fr = {
   secret:
     "« {key} » ressemble à un secret : un secret ne va jamais dans le fichier de configuration, donnez-le par une variable d'environnement",
   "countries-type": "doit être un nombre de pays ou une liste de pays",
+  "partners-type": "doit être un nombre de partenaires ou une liste de partenaires",
+  "number-or-text": "doit être un nombre ou un texte",
+  "too-big": "nombre trop grand (au plus {max})",
   invalid: "valeur non valable",
   "preheader-long":
     "{count} caractères : au-delà de 150, les messageries coupent le texte d'aperçu",
@@ -40,7 +43,18 @@ const fr = {
   "frontmatter-engine":
     "en-tête « ---{value} » refusé : l'en-tête contient uniquement des données YAML ; commencez le fichier par « --- » seul",
   "frontmatter-not-map": "l'en-tête doit être une suite de champs « nom: valeur »",
-  "yaml-syntax": "erreur de syntaxe YAML : {detail}",
+  "yaml-syntax":
+    "erreur de syntaxe YAML : {detail} (si la valeur contient « : », « # », « * », « & » ou des guillemets, mettez-la entre guillemets doubles)",
+  "yaml-unclosed-quote":
+    "guillemet ouvert jamais fermé : ajoutez le guillemet qui manque à la fin de la valeur",
+  "yaml-colon":
+    'la valeur contient « : » : mettez-la entre guillemets doubles, par exemple title: "Assises : le bilan"',
+  "yaml-quote":
+    'guillemets mal placés : entourez la valeur de guillemets doubles, par exemple title: "L\'IA au cœur des territoires"',
+  "yaml-anchor":
+    "« &{value} » en début de valeur est lu comme une ancre YAML et disparaîtrait : mettez la valeur entre guillemets doubles",
+  "yaml-alias-unknown":
+    '« {value} » en début de valeur est lu comme une référence YAML : mettez la valeur entre guillemets doubles, par exemple "{value}"',
   "yaml-duplicate": "ce champ apparaît deux fois : gardez-en un seul",
   "yaml-indent":
     "indentation incorrecte : alignez ce champ sur ses voisins (espaces, pas de tabulations)",
@@ -65,12 +79,27 @@ const fr = {
   "template-section-missing":
     "aucun gabarit pour le type de section « {value} » : créez templates/email/sections/{value}.hbs",
   "template-runtime": "erreur dans le gabarit : {detail}",
+  "markdown-too-deep":
+    "texte Markdown trop imbriqué (listes ou citations sur des milliers de niveaux) : simplifiez-le",
+  "template-empty":
+    "le gabarit n'a pas produit de document MJML (<mjml>…</mjml>) : vérifiez templates/email/layout.mjml.hbs",
+  "email-unsubscribe":
+    "l'e-mail n'a plus de lien de désinscription : gardez href=\"{{unsubscribeUrl}}\" dans un gabarit (templates/email/partials/footer.hbs)",
+  "email-view-online":
+    "l'e-mail n'a plus de lien « Voir dans le navigateur » : gardez href=\"{{issue.url}}\" dans un gabarit (templates/email/partials/header.hbs)",
   mjml: "MJML : {detail}",
   "mjml-section": "MJML : {detail} (dans la section {field}, gabarit {template})",
   // build
   "email-size":
     "e-mail de {size} Ko : au-delà de 102 Ko, Gmail le coupe (« [Message tronqué] ») ; raccourcissez le contenu ou retirez des sections",
   "file-read": "lecture impossible : {detail}",
+  "out-not-dir":
+    "le dossier de sortie est un fichier : choisissez un autre --out ou supprimez ce fichier",
+  "is-directory": "c'est un dossier, pas un fichier",
+  encoding:
+    "le fichier n'est pas en UTF-8 (caractères accentués illisibles) : enregistrez-le en « UTF-8 » depuis votre éditeur",
+  extension:
+    "« {value} » est ignoré : renommez-le « {suggestion} » pour qu'il soit lu comme une lettre",
   "internal-error": "erreur interne : {detail} (relancez avec --debug et signalez-la)",
   // CLI
   "cli-usage": `Utilisation : lettre <commande> [options]
@@ -90,6 +119,8 @@ Options :
   -h, --help       affiche cette aide`,
   "cli-unknown-command": "commande inconnue « {value} »{suggestion}",
   "cli-bad-option": "option non valable : {detail}",
+  "cli-unknown-option": "option inconnue « {value} »{suggestion}",
+  "cli-extra-argument": "argument en trop « {value} » : la commande {command} n'en prend pas",
   "cli-built": "{count} lettre(s) construite(s) dans {dir}",
   "cli-email-line": "  {file}  {size} Ko, texte {textSize} Ko",
   "cli-checked": "{count} lettre(s), la configuration et les gabarits sont valables",
@@ -132,6 +163,9 @@ const en: Record<MessageKey, string> = {
   secret:
     '"{key}" looks like a secret: secrets never go in the config file, pass them as environment variables',
   "countries-type": "must be a number of countries or a list of countries",
+  "partners-type": "must be a number of partners or a list of partners",
+  "number-or-text": "must be a number or a text",
+  "too-big": "number too large (at most {max})",
   invalid: "invalid value",
   "preheader-long": "{count} characters: past 150, mail clients cut the preview text",
   "frontmatter-missing":
@@ -140,7 +174,18 @@ const en: Record<MessageKey, string> = {
   "frontmatter-engine":
     "front matter `---{value}` refused: front matter is YAML data only; start the file with a bare `---`",
   "frontmatter-not-map": "front matter must be a list of `name: value` fields",
-  "yaml-syntax": "YAML syntax error: {detail}",
+  "yaml-syntax":
+    "YAML syntax error: {detail} (if the value contains “: ”, “#”, “*”, “&” or quotes, put it between double quotes)",
+  "yaml-unclosed-quote":
+    "quote opened but never closed: add the missing quote at the end of the value",
+  "yaml-colon":
+    'the value contains ": ": put it between double quotes, e.g. title: "Summit: the results"',
+  "yaml-quote":
+    'misplaced quotes: put the value between double quotes, e.g. title: "AI\'s place in our regions"',
+  "yaml-anchor":
+    '"&{value}" at the start of a value is read as a YAML anchor and would disappear: put the value between double quotes',
+  "yaml-alias-unknown":
+    '"{value}" at the start of a value is read as a YAML reference: put the value between double quotes, e.g. "{value}"',
   "yaml-duplicate": "this field appears twice: keep only one",
   "yaml-indent": "wrong indentation: align this field with its neighbours (spaces, not tabs)",
   "yaml-unclosed":
@@ -159,11 +204,24 @@ const en: Record<MessageKey, string> = {
   "template-section-missing":
     'no template for section type "{value}": create templates/email/sections/{value}.hbs',
   "template-runtime": "template error: {detail}",
+  "markdown-too-deep":
+    "Markdown text nested too deeply (thousands of list or quote levels): simplify it",
+  "template-empty":
+    "the template produced no MJML document (<mjml>…</mjml>): check templates/email/layout.mjml.hbs",
+  "email-unsubscribe":
+    'the email no longer has an unsubscribe link: keep href="{{unsubscribeUrl}}" in a template (templates/email/partials/footer.hbs)',
+  "email-view-online":
+    'the email no longer has a “view in browser” link: keep href="{{issue.url}}" in a template (templates/email/partials/header.hbs)',
   mjml: "MJML: {detail}",
   "mjml-section": "MJML: {detail} (in section {field}, template {template})",
   "email-size":
     "email of {size} KB: past 102 KB Gmail clips it (“[Message clipped]”); shorten the content or remove sections",
   "file-read": "cannot read: {detail}",
+  "out-not-dir": "the output folder is a file: choose another --out or remove that file",
+  "is-directory": "it is a folder, not a file",
+  encoding:
+    "the file is not UTF-8 (accented letters are unreadable): save it as “UTF-8” from your editor",
+  extension: '"{value}" is ignored: rename it "{suggestion}" to have it read as an issue',
   "internal-error": "internal error: {detail} (run again with --debug and report it)",
   "cli-usage": `Usage: lettre <command> [options]
 
@@ -182,6 +240,8 @@ Options:
   -h, --help       show this help`,
   "cli-unknown-command": 'unknown command "{value}"{suggestion}',
   "cli-bad-option": "invalid option: {detail}",
+  "cli-unknown-option": 'unknown option "{value}"{suggestion}',
+  "cli-extra-argument": 'extra argument "{value}": the {command} command takes none',
   "cli-built": "built {count} issue(s) into {dir}",
   "cli-email-line": "  {file}  {size} KB, text {textSize} KB",
   "cli-checked": "{count} issue(s), the config and the templates are valid",
@@ -215,8 +275,17 @@ export function getLocale(): Locale {
 
 export type Params = Record<string, string | number | undefined>;
 
+/** 141 723 bytes → "138,4" in French, "138.4" in English. */
+export function kilobytes(bytes: number): string {
+  return new Intl.NumberFormat(current === "fr" ? "fr-FR" : "en-GB", {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  }).format(bytes / 1024);
+}
+
 export function t(key: MessageKey, params: Params = {}): string {
-  return catalogs[current][key].replace(/\{(\w+)\}/g, (_, name: string) =>
+  // `{name}` is a parameter; `{{name}}` (a template placeholder shown to editors) is not.
+  return catalogs[current][key].replace(/(?<!\{)\{(\w+)\}(?!\})/g, (_, name: string) =>
     String(params[name] ?? ""),
   );
 }

@@ -17,27 +17,27 @@ export function validate<S extends z.ZodType>(
 ): { value?: z.output<S>; diagnostics: Diagnostic[] } {
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return { value: result.data, diagnostics: [] };
-  const diagnostics = result.error.issues.map((issue): Diagnostic => {
-    let path = [...prefix, ...issue.path];
-    let message = describe(issue, schema, data);
-    if (issue.code === "unrecognized_keys") {
-      // Point at the first unknown key itself, with a suggestion taken from the known ones.
-      const key = issue.keys[0] ?? "";
-      path = [...path, key];
-      message = t("unknown-field", {
-        key,
-        suggestion: suggestion(key, knownKeys(schema, issue.path)),
-        known: knownKeys(schema, issue.path).join(", "),
-      });
-    }
-    return {
+  const diagnostics = result.error.issues.flatMap((issue): Diagnostic[] => {
+    const at = [...prefix, ...issue.path];
+    const diagnostic = (path: PropertyKey[], message: string): Diagnostic => ({
       file,
       line: lineOf(path),
       field: formatPath(path),
       rule: ruleOf(issue),
       message,
       severity: "error",
-    };
+    });
+    if (issue.code === "unrecognized_keys") {
+      // One error per unknown key, at its own line, with a suggestion from the known ones.
+      const known = knownKeys(schema, issue.path);
+      return issue.keys.map((key) =>
+        diagnostic(
+          [...at, key],
+          t("unknown-field", { key, suggestion: suggestion(key, known), known: known.join(", ") }),
+        ),
+      );
+    }
+    return [diagnostic(at, describe(issue))];
   });
   return { diagnostics };
 }
@@ -55,6 +55,7 @@ const TYPE_NAMES: Record<string, { fr: string; en: string }> = {
   boolean: { fr: "true ou false", en: "true or false" },
   array: { fr: "une liste (- élément)", en: "a list (- item)" },
   object: { fr: "un groupe de champs (nom: valeur)", en: "a group of fields (name: value)" },
+  record: { fr: "un groupe de champs (nom: valeur)", en: "a group of fields (name: value)" },
   null: { fr: "vide", en: "empty" },
 };
 
@@ -69,7 +70,7 @@ function receivedType(input: unknown): string {
   return typeof input;
 }
 
-function describe(issue: z.core.$ZodIssue, _schema: z.ZodType, _data: unknown): string {
+function describe(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type": {
       if (issue.input === undefined) {
@@ -88,6 +89,10 @@ function describe(issue: z.core.$ZodIssue, _schema: z.ZodType, _data: unknown): 
       if (issue.origin === "array") return t("too-small-array", { min: Number(issue.minimum) });
       if (issue.origin === "string") return t("empty-string");
       return t("integer", { min: Number(issue.minimum) });
+    case "too_big":
+      return issue.origin === "array" || issue.origin === "string"
+        ? t("invalid")
+        : t("too-big", { max: Number(issue.maximum) });
     case "invalid_value":
       return t("lang", {
         value: String(issue.input),

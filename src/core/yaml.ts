@@ -2,7 +2,7 @@
  * YAML as data only, with positions: every value keeps the line it came from, so that
  * a schema error on `sections[2].end` can point at the line where `end:` is written.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import type { Diagnostic } from "./diagnostic.ts";
 import { type MessageKey, t } from "./i18n.ts";
 
@@ -33,15 +33,17 @@ export function readYaml(source: string, file: string, firstLine = 1): YamlData 
   const diagnostics: Diagnostic[] = [];
 
   const lines = source.split("\n");
+  const seen = new Set<number>();
   for (const error of [...doc.errors, ...doc.warnings]) {
     let line = lineAt(error.pos[0]);
     const quote = /closing (["'])/.exec(error.message)?.[1];
     if (quote) line = openingQuoteLine(lines, line - firstLine, quote) + firstLine;
-    let key: MessageKey = "yaml-syntax";
-    if (error.code === "DUPLICATE_KEY") key = "yaml-duplicate";
-    else if (/end with an? [\]}]/.test(error.message)) key = "yaml-unclosed";
-    else if (error.code === "BAD_INDENT" || error.code === "TAB_AS_INDENT") key = "yaml-indent";
-    else if (error.code === "TAG_RESOLVE_FAILED") key = "yaml-tag";
+    // One message per line: the parser often reports a single mistake several times.
+    if (seen.has(line)) continue;
+    seen.add(line);
+    let key = messageKey(error.code, error.message, lines[line - firstLine] ?? "");
+    if (key === "yaml-unclosed") line = openingBracketLine(lines, line - firstLine) + firstLine;
+    key = messageKey(error.code, error.message, lines[line - firstLine] ?? "");
     const tag = /tag:?\s*(\S+)/i.exec(error.message)?.[1] ?? "";
     diagnostics.push({
       file,
@@ -52,6 +54,20 @@ export function readYaml(source: string, file: string, firstLine = 1): YamlData 
       cause: error,
     });
   }
+  // `&mot` at the start of a value makes an anchor: the word silently disappears.
+  visit(doc, {
+    Scalar(_, node) {
+      if (node.anchor && node.range) {
+        diagnostics.push({
+          file,
+          line: lineAt(node.range[0]),
+          rule: "yaml-anchor",
+          severity: "error",
+          message: t("yaml-anchor", { value: node.anchor }),
+        });
+      }
+    },
+  });
 
   const lineOf = (path: readonly PropertyKey[]): number => {
     let node: unknown = doc.contents;
@@ -78,12 +94,17 @@ export function readYaml(source: string, file: string, firstLine = 1): YamlData 
     try {
       data = doc.toJS({ maxAliasCount: MAX_ALIASES });
     } catch (error) {
+      // `*important*` at the start of a value is read as a reference to an anchor.
+      const alias = /Unresolved alias[^:]*: (\S+)/.exec(String(error))?.[1];
+      const at = alias ? lines.findIndex((l) => l.includes(`*${alias}`)) : -1;
       diagnostics.push({
         file,
-        line: firstLine,
-        rule: "yaml-aliases",
+        line: at >= 0 ? at + firstLine : firstLine,
+        rule: alias ? "yaml-alias-unknown" : "yaml-aliases",
         severity: "error",
-        message: t("yaml-aliases", { max: MAX_ALIASES }),
+        message: alias
+          ? t("yaml-alias-unknown", { value: `*${alias}` })
+          : t("yaml-aliases", { max: MAX_ALIASES }),
         cause: error,
       });
     }
@@ -100,6 +121,30 @@ function openingQuoteLine(lines: string[], from: number, quote: string): number 
     if (((lines[i] ?? "").split(quote).length - 1) % 2 === 1) return i;
   }
   return from;
+}
+
+/** The (0-based) index of the line that opened a `[` or `{` never closed, searching back. */
+function openingBracketLine(lines: string[], from: number): number {
+  for (let i = Math.min(from, lines.length - 1); i >= 0; i--) {
+    const line = lines[i] ?? "";
+    const open = (line.match(/[[{]/g) ?? []).length;
+    if (open > (line.match(/[\]}]/g) ?? []).length) return i;
+  }
+  return from;
+}
+
+function messageKey(code: string, message: string, line: string): MessageKey {
+  if (code === "DUPLICATE_KEY") return "yaml-duplicate";
+  if (/Missing closing/.test(message)) return "yaml-unclosed-quote";
+  if (/end with an? [\]}]/.test(message)) return "yaml-unclosed";
+  if (code === "TAB_AS_INDENT") return "yaml-indent";
+  if (code === "TAG_RESOLVE_FAILED") return "yaml-tag";
+  if (code === "UNEXPECTED_TOKEN" && /['"]/.test(line)) return "yaml-quote";
+  if (code === "BLOCK_AS_IMPLICIT_KEY" || code === "MULTILINE_IMPLICIT_KEY") {
+    return /:\s.*:\s/.test(line) ? "yaml-colon" : "yaml-indent";
+  }
+  if (code === "BAD_INDENT") return "yaml-indent";
+  return "yaml-syntax";
 }
 
 function firstLineOf(text: string): string {

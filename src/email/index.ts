@@ -5,7 +5,8 @@
 import mjml2html from "mjml";
 import type { Issue } from "../content/index.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
-import { t } from "../core/i18n.ts";
+import { kilobytes, t } from "../core/i18n.ts";
+import { UNSUBSCRIBE_PLACEHOLDER } from "../render/index.ts";
 import { EMAIL_LAYOUT, MARK_BEGIN, MARK_END, type TemplateSet } from "../render/templates.ts";
 import { htmlToText } from "./text.ts";
 
@@ -29,8 +30,20 @@ export async function compileEmail(
   mjml: string,
   issue: Issue,
   templates: TemplateSet,
-  options: { minify?: boolean } = {},
+  options: { minify?: boolean; archiveUrl?: string } = {},
 ): Promise<{ email?: Email; diagnostics: Diagnostic[] }> {
+  const fail = (rule: string, message: string, cause?: unknown) => ({
+    diagnostics: [
+      {
+        file: EMAIL_LAYOUT,
+        rule,
+        severity: "error" as const,
+        message: `${message} (${issue.file})`,
+        cause,
+      },
+    ],
+  });
+  if (!/<mjml[\s>]/.test(mjml)) return fail("template-empty", t("template-empty"));
   let html: string;
   try {
     const result = await mjml2html(mjml, {
@@ -42,10 +55,17 @@ export async function compileEmail(
     html = result.html;
   } catch (error) {
     const errors = (error as { errors?: MjmlError[] }).errors;
-    if (!errors) throw error;
+    if (!errors) return fail("mjml", t("mjml", { detail: (error as Error).message }), error);
     return { diagnostics: errors.map((e) => locate(e, mjml, issue, templates)) };
   }
   html = html.replace(/<!-- lettre:(begin [^>]*|end )-->/g, "");
+  // What every email must keep, whatever editors do to the templates.
+  if (!html.includes(UNSUBSCRIBE_PLACEHOLDER)) {
+    return fail("email-unsubscribe", t("email-unsubscribe"));
+  }
+  if (options.archiveUrl && !html.includes(`href="${options.archiveUrl}"`)) {
+    return fail("email-view-online", t("email-view-online"));
+  }
   const bytes = Buffer.byteLength(html);
   const diagnostics: Diagnostic[] = [];
   if (bytes > GMAIL_CLIP_BYTES) {
@@ -54,7 +74,7 @@ export async function compileEmail(
       line: 1,
       rule: "email-size",
       severity: "warning",
-      message: t("email-size", { size: (bytes / 1024).toFixed(1) }),
+      message: t("email-size", { size: kilobytes(bytes) }),
     });
   }
   return { email: { html, text: htmlToText(html), bytes }, diagnostics };

@@ -25,7 +25,7 @@ export function htmlToText(html: string): string {
     ],
   });
   return `${text
-    .replace(/[ \t\u00A0]+$/gm, "")
+    .replace(/[^\S\n]+$/gm, "")
     .replace(/\n{3,}/g, "\n\n")
     .trim()}\n`;
 }

@@ -35,6 +35,7 @@ export function formatDateRange(start: string, end: string | undefined, lang: st
   if (isMonthOnly(start) || isMonthOnly(end)) {
     const [from, to] = [formatDate(start, lang), formatDate(end, lang)];
     if (lang !== "fr") return `${from} – ${to}`;
+    if (!isMonthOnly(start)) return `du ${from} à ${to}`;
     return `${/^[aeiouyéèêàâîôûh]/i.test(from) ? "d’" : "de "}${from} à ${to}`;
   }
   const [sy, sm] = start.split("-");

@@ -48,7 +48,8 @@ export function createHelpers(labels: Labels): Record<string, HelperDelegate> {
     /** `{{markdown body}}` → sanitised HTML. */
     markdown(text: unknown, options: HelperOptions) {
       if (typeof text !== "string" || !text.trim()) return "";
-      return new Handlebars.SafeString(markdownToHtml(text, langOf(options)));
+      const base = options.data?.root?.issue?.url ?? options.data?.root?.site?.url;
+      return new Handlebars.SafeString(markdownToHtml(text, langOf(options), base));
     },
     /** `{{#if (eq type "event")}}` */
     eq(a: unknown, b: unknown) {

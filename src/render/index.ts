@@ -7,7 +7,7 @@ import type { Config } from "../config/index.ts";
 import type { Issue } from "../content/index.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
-import { markdownToHtml } from "./markdown.ts";
+import { MarkdownError, markdownToHtml } from "./markdown.ts";
 import { EMAIL_LAYOUT, type TemplateSet } from "./templates.ts";
 import { typography } from "./typography.ts";
 
@@ -84,13 +84,29 @@ export function renderEmailMjml(
     return { mjml: templates.layout(viewModel(issue, config)), diagnostics: [] };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
+    if (error instanceof MarkdownError) {
+      return {
+        diagnostics: [
+          { file: issue.file, rule: "markdown", severity: "error", message: detail, cause: error },
+        ],
+      };
+    }
+    // A partial named at render time, e.g. `{{> (lookup . "type")}}`.
+    const partial = /The partial (.+) could not be found/.exec(detail)?.[1];
+    const message = partial
+      ? t("template-partial", {
+          value: partial,
+          suggestion: "",
+          known: "templates/email/partials/",
+        })
+      : t("template-runtime", { detail });
     return {
       diagnostics: [
         {
           file: EMAIL_LAYOUT,
           rule: "template-runtime",
           severity: "error",
-          message: `${t("template-runtime", { detail })} (${issue.file})`,
+          message: `${message} (${issue.file})`,
           cause: error,
         },
       ],

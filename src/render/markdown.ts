@@ -1,8 +1,9 @@
 /**
  * Markdown (GFM) → sanitised HTML, in the issue's typography. Raw HTML is parsed, then
- * sanitised: no script, no event handler, no javascript: URL, no iframe.
+ * sanitised: no script, no event handler, no javascript: URL, no iframe. Relative links and
+ * images are made absolute against the issue's web page: an email has no "current folder".
  */
-import type { Element, Nodes, Root } from "hast";
+import type { Element, ElementContent, Nodes, Root } from "hast";
 import rehypeRaw from "rehype-raw";
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from "rehype-sanitize";
 import rehypeStringify from "rehype-stringify";
@@ -10,57 +11,102 @@ import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
+import { t } from "../core/i18n.ts";
 import { typography } from "./typography.ts";
 
 const schema: SanitizeSchema = {
   ...defaultSchema,
   // Links and images: only web and mail addresses (relative paths stay allowed).
   protocols: { href: ["http", "https", "mailto"], src: ["http", "https"] },
-  // No form controls in an email (GFM task lists become plain text).
-  tagNames: (defaultSchema.tagNames ?? []).filter((name) => name !== "input"),
+  // remark-rehype already prefixes footnote ids; a second prefix would break their links.
+  clobberPrefix: "",
+  // Removed elements whose text must not show either.
+  strip: ["script", "style", "textarea", "title", "noscript", "template", "select", "button"],
 };
 
-const SKIP = new Set(["code", "pre", "kbd", "samp", "script", "style"]);
+const SKIP = new Set(["code", "pre", "kbd", "samp"]);
+const FOOTNOTES: Record<string, { label: string; back: string }> = {
+  fr: { label: "Notes", back: "Retour au texte" },
+  en: { label: "Notes", back: "Back to the text" },
+};
 
-/** Applies typography to text nodes (outside code) and marks data tables. */
-function rehypeLettre(options: { lang: string }) {
+/** A Markdown text lettre cannot render (e.g. nested thousands of levels deep). */
+export class MarkdownError extends Error {}
+
+function absolute(value: unknown, base: string | undefined): unknown {
+  if (!base || typeof value !== "string" || /^([a-z][a-z0-9+.-]*:|#|\/\/)/i.test(value)) {
+    return value;
+  }
+  try {
+    return new URL(value, base).href;
+  } catch {
+    return value;
+  }
+}
+
+/** Typography on text (outside code), absolute URLs, marked tables, task-list boxes as text. */
+function rehypeLettre(options: { lang: string; base: string | undefined }) {
+  const element = (node: Element): ElementContent => {
+    const { properties } = node;
+    if (node.tagName === "input" && properties.type === "checkbox") {
+      return { type: "text", value: properties.checked ? "☑" : "☐" };
+    }
+    if (node.tagName === "table") properties.className = ["data-table"];
+    if (node.tagName === "img") properties.src = absolute(properties.src, options.base) as string;
+    if (node.tagName === "a" && typeof properties.href === "string") {
+      properties.href = absolute(properties.href, options.base) as string;
+      if (/^https?:/i.test(properties.href)) properties.target = "_blank";
+    }
+    return node;
+  };
   const walk = (node: Nodes, inCode: boolean): void => {
     if (node.type === "text" && !inCode) node.value = typography(node.value, options.lang);
-    if (node.type === "element") markElement(node);
-    if ("children" in node) {
-      const code = inCode || (node.type === "element" && SKIP.has(node.tagName));
-      for (const child of node.children) walk(child, code);
-    }
+    if (!("children" in node)) return;
+    const code = inCode || (node.type === "element" && SKIP.has(node.tagName));
+    node.children = node.children.map((child) =>
+      child.type === "element" ? element(child) : child,
+    ) as typeof node.children;
+    for (const child of node.children) walk(child, code);
   };
   return (tree: Root) => walk(tree, false);
 }
 
-function markElement(node: Element): void {
-  if (node.tagName === "table") node.properties.className = ["data-table"];
-  if (node.tagName === "a" && typeof node.properties.href === "string") {
-    node.properties.target = "_blank";
-  }
-}
-
 const processors = new Map<string, ReturnType<typeof makeProcessor>>();
 
-function makeProcessor(lang: string) {
+function makeProcessor(lang: string, base: string | undefined) {
+  const notes = FOOTNOTES[lang] ?? FOOTNOTES.en;
   return unified()
     .use(remarkParse)
     .use(remarkGfm)
-    .use(remarkRehype, { allowDangerousHtml: true })
+    .use(remarkRehype, {
+      allowDangerousHtml: true,
+      footnoteLabel: notes?.label,
+      footnoteBackLabel: notes?.back,
+      footnoteLabelTagName: "h3",
+      footnoteLabelProperties: {},
+    })
     .use(rehypeRaw)
     .use(rehypeSanitize, schema)
-    .use(rehypeLettre, { lang })
+    .use(rehypeLettre, { lang, base })
     .use(rehypeStringify);
 }
 
-/** Renders Markdown to sanitised HTML. Synchronous: every plugin here is. */
-export function markdownToHtml(markdown: string, lang: string): string {
-  let processor = processors.get(lang);
+/**
+ * Renders Markdown to sanitised HTML. Synchronous: every plugin here is. `base` is the
+ * address relative links and images are resolved against.
+ */
+export function markdownToHtml(markdown: string, lang: string, base?: string): string {
+  const key = `${lang} ${base ?? ""}`;
+  let processor = processors.get(key);
   if (!processor) {
-    processor = makeProcessor(lang);
-    processors.set(lang, processor);
+    processor = makeProcessor(lang, base);
+    processors.set(key, processor);
   }
-  return String(processor.processSync(markdown)).trim();
+  try {
+    return String(processor.processSync(markdown)).trim();
+  } catch (error) {
+    if (error instanceof RangeError)
+      throw new MarkdownError(t("markdown-too-deep"), { cause: error });
+    throw error;
+  }
 }

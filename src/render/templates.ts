@@ -6,9 +6,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import Handlebars from "handlebars";
+import { z } from "zod";
 import { SECTION_TYPES } from "../content/index.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
+import { text } from "../core/fields.ts";
 import { SUPPORTED_LOCALES, suggestion, t } from "../core/i18n.ts";
+import { validate } from "../core/validate.ts";
 import { readYaml } from "../core/yaml.ts";
 import { BUILTIN_HELPERS, createHelpers, type Labels } from "./helpers.ts";
 
@@ -55,7 +58,9 @@ export async function loadTemplates(
   const missing = (file: string, message = t("template-missing")) =>
     diagnostics.push({ file, rule: "template-missing", severity: "error", message });
 
-  const labels = await loadLabels(root, diagnostics);
+  const labelErrors: Diagnostic[] = [];
+  const labels = await loadLabels(root, labelErrors);
+  diagnostics.push(...labelErrors);
   const layoutText = await readFile(path.join(root, EMAIL_LAYOUT), "utf8").catch(() => undefined);
   if (layoutText === undefined) missing(EMAIL_LAYOUT);
   const partials = await readSources(root, "templates/email/partials", "");
@@ -90,7 +95,8 @@ export async function loadTemplates(
   const known = {
     helpers: [...Object.keys(helpers), ...BUILTIN_HELPERS],
     partials: [...partials, ...sections].map((p) => p.name),
-    labels,
+    // Unreadable labels are reported once, not again at every template that uses them.
+    labels: labelErrors.length > 0 ? undefined : labels,
   };
   for (const source of all) diagnostics.push(...checkTemplate(source, known));
   if (layoutText === undefined || diagnostics.length > 0) return { diagnostics };
@@ -98,8 +104,8 @@ export async function loadTemplates(
 }
 
 async function loadLabels(root: string, diagnostics: Diagnostic[]): Promise<Labels> {
-  const text = await readFile(path.join(root, LABELS_FILE), "utf8").catch(() => undefined);
-  if (text === undefined) {
+  const source = await readFile(path.join(root, LABELS_FILE), "utf8").catch(() => undefined);
+  if (source === undefined) {
     diagnostics.push({
       file: LABELS_FILE,
       rule: "template-missing",
@@ -108,12 +114,20 @@ async function loadLabels(root: string, diagnostics: Diagnostic[]): Promise<Labe
     });
     return {};
   }
-  const yaml = readYaml(text, LABELS_FILE);
+  const yaml = readYaml(source, LABELS_FILE);
   diagnostics.push(...yaml.diagnostics);
-  return (yaml.data ?? {}) as Labels;
+  if (yaml.diagnostics.length > 0) return {};
+  const result = validate(labelsSchema, yaml.data, LABELS_FILE, yaml.lineOf);
+  diagnostics.push(...result.diagnostics);
+  return result.value ?? {};
 }
 
-type Known = { helpers: string[]; partials: string[]; labels: Labels };
+/** Every language has its words; every word is a non-empty text. */
+const labelsSchema = z.strictObject(
+  Object.fromEntries(SUPPORTED_LOCALES.map((lang) => [lang, z.record(z.string(), text())])),
+);
+
+type Known = { helpers: string[]; partials: string[]; labels: Labels | undefined };
 
 /** Parses a template and walks its AST for calls that would fail at render time. */
 function checkTemplate(source: Source, known: Known): Diagnostic[] {
@@ -159,6 +173,7 @@ function checkTemplate(source: Source, known: Known): Diagnostic[] {
     }
     const key = (first as hbs.AST.StringLiteral).value;
     for (const lang of SUPPORTED_LOCALES) {
+      if (!known.labels) return;
       const labels = known.labels[lang] ?? {};
       if (key in labels) continue;
       report(

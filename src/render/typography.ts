@@ -17,7 +17,8 @@ export function frenchTypography(text: string): string {
       .replace(/[ \u00A0]+([;!?])/g, `${NNBSP}$1`)
       .replace(/[ \u202F]+:/g, `${NBSP}:`)
       // digit groups (1 631) and units (271 M€, 30 %)
-      .replace(/(\d) (?=\d{3}(?!\d))/g, `$1${NNBSP}`)
+      // groups of three after a 1–3 digit head: "1 631", "1 000 000", not "en 2025 350 personnes"
+      .replace(/(?<![\d\u202F])(\d{1,3}(?:\u202F\d{3})*) (?=\d{3}(?!\d))/g, `$1${NNBSP}`)
       .replace(/(\d) (?=(?:[kM]d?€|€|%|[kM]?€)(?![\p{L}]))/gu, `$1${NBSP}`)
   );
 }

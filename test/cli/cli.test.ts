@@ -30,7 +30,7 @@ describe("the lettre command", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toMatch(
-      /^1 lettre\(s\) construite\(s\) dans dist\/email\n {2}dist\/email\/2025-s2\.html {2}\d+\.\d Ko, texte \d+\.\d Ko\n$/,
+      /^1 lettre\(s\) construite\(s\) dans dist\/email\n {2}dist\/email\/2025-s2\.html {2}\d+,\d Ko, texte \d+,\d Ko\n$/,
     );
     const html = await read(root, "dist/email/2025-s2.html");
     expect(html).toContain("BOOST AI");
@@ -91,9 +91,24 @@ describe("the lettre command", () => {
     expect((await lettre(root, "new", "Mon Numéro")).stderr).toContain("« mon-numero.md »");
   });
 
-  it("suggests the command meant", async () => {
-    const { code, stderr } = await lettre(REPO, "biuld");
-    expect(code).toBe(2);
-    expect(stderr).toContain("commande inconnue « biuld » (vouliez-vous dire « build » ?)");
+  it("says what is wrong with the command line", async () => {
+    const root = await makeProject();
+    const typo = await lettre(root, "biuld");
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("commande inconnue « biuld » (vouliez-vous dire « build » ?)");
+    const option = await lettre(root, "build", "--straict");
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain(
+      "option inconnue « --straict » (vouliez-vous dire « --strict » ?)",
+    );
+    const extra = await lettre(root, "check", "build");
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toContain("argument en trop « build » : la commande check n'en prend pas");
+    await put(root, "sortie", "un fichier");
+    const out = await lettre(root, "build", "--out", "sortie");
+    expect(out.code).toBe(1);
+    expect(out.stderr).toBe(
+      "sortie: le dossier de sortie est un fichier : choisissez un autre --out ou supprimez ce fichier\n",
+    );
   });
 });

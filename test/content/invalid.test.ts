@@ -22,7 +22,7 @@ const CASES: Record<string, string[]> = {
     "newsletters/unknown-field.md:6: sections[0].titel: champ inconnu « titel » (vouliez-vous dire « title » ?) ; champs possibles : type, title, body, image, url",
   ],
   "yaml-syntax.md": [
-    'newsletters/yaml-syntax.md:4: erreur de syntaxe YAML : Missing closing "quote',
+    "newsletters/yaml-syntax.md:4: guillemet ouvert jamais fermé : ajoutez le guillemet qui manque à la fin de la valeur",
   ],
   "js-engine.md": [
     "newsletters/js-engine.md:1: en-tête « ---js » refusé : l'en-tête contient uniquement des données YAML ; commencez le fichier par « --- » seul",
@@ -48,6 +48,29 @@ const CASES: Record<string, string[]> = {
   "empty-agenda.md": [
     "newsletters/empty-agenda.md:7: sections[0].items: doit contenir au moins 1 élément(s)",
     "newsletters/empty-agenda.md:10: sections[1].items[0].date: champ obligatoire manquant : ajoutez « date: … »",
+  ],
+  "french-colon.md": [
+    'newsletters/french-colon.md:2: la valeur contient « : » : mettez-la entre guillemets doubles, par exemple title: "Assises : le bilan"',
+  ],
+  "apostrophe-quotes.md": [
+    'newsletters/apostrophe-quotes.md:2: guillemets mal placés : entourez la valeur de guillemets doubles, par exemple title: "L\'IA au cœur des territoires"',
+  ],
+  "markdown-emphasis.md": [
+    'newsletters/markdown-emphasis.md:4: « *data* » en début de valeur est lu comme une référence YAML : mettez la valeur entre guillemets doubles, par exemple "*data*"',
+  ],
+  "ampersand-anchor.md": [
+    "newsletters/ampersand-anchor.md:4: « &Nouveau » en début de valeur est lu comme une ancre YAML et disparaîtrait : mettez la valeur entre guillemets doubles",
+  ],
+  // Regression: names every JavaScript object has crashed the run ("safeParse is not a function").
+  "builtin-section-type.md": [
+    "newsletters/builtin-section-type.md:5: sections[0].type: type de section inconnu « toString » ; types connus : event, datathon, eu-project, agenda, article",
+    "newsletters/builtin-section-type.md:6: sections[1].type: type de section inconnu « __proto__ » ; types connus : event, datathon, eu-project, agenda, article",
+  ],
+  // Regression: only the first unknown field was reported; unions said "Invalid input".
+  "several-unknown-fields.md": [
+    "newsletters/several-unknown-fields.md:3: titre: champ inconnu « titre » (vouliez-vous dire « title » ?) ; champs possibles : title, date, number, preheader, lang, tags, draft, image, sections",
+    "newsletters/several-unknown-fields.md:5: auteur: champ inconnu « auteur » ; champs possibles : title, date, number, preheader, lang, tags, draft, image, sections",
+    "newsletters/several-unknown-fields.md:12: sections[0].edition: doit être un nombre ou un texte",
   ],
   "no-front-matter.md": [
     "newsletters/no-front-matter.md:1: l'en-tête manque : le fichier doit commencer par une ligne « --- », puis les champs (title:, date:…), puis une ligne « --- »",
@@ -96,6 +119,12 @@ describe("invalid issues", () => {
       "newsletters/x.md:6: sections[0].body: required field is missing: add `body: …`",
       "newsletters/x.md:12: sections[1].end: must not be before start (2026-01)",
     ]);
+  });
+
+  it("accepts a month end after a day start in the same month", () => {
+    const source =
+      "---\ntitle: L\ndate: 2025-12-15\nsections:\n  - type: eu-project\n    name: X\n    programme: P\n    start: 2025-03-15\n    end: 2025-03\n---\n";
+    expect(parseIssue(source, "newsletters/x.md", "fr").diagnostics).toEqual([]);
   });
 
   it("warns about a preheader past 150 characters but keeps the issue", () => {

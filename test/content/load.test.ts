@@ -1,5 +1,8 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadIssues, parseIssue } from "../../src/content/index.ts";
+import { formatDiagnostic } from "../../src/core/diagnostic.ts";
 import { fixture, makeProject } from "../helpers.ts";
 
 describe("loading issues", () => {
@@ -35,6 +38,26 @@ describe("loading issues", () => {
     expect(withDrafts.issues.map((i) => [i.slug, i.lang])).toEqual([
       ["a-published", "en"],
       ["b-draft", "en"],
+    ]);
+  });
+
+  it("reports unreadable files instead of crashing: other encodings, folders, extensions", async () => {
+    const root = await makeProject({
+      "newsletters/ok.md": "---\ntitle: Lettre\ndate: 2025-01-01\n---\n",
+      "newsletters/notes.markdown": "---\ntitle: x\n---\n",
+    });
+    // Saved as Latin-1 by an old editor: "été" is not UTF-8.
+    await writeFile(
+      path.join(root, "newsletters/latin1.md"),
+      Buffer.from("---\ntitle: Lettre\ndate: 2025-01-01\npreheader: \xe9t\xe9\n---\n", "latin1"),
+    );
+    await mkdir(path.join(root, "newsletters/dossier.md"));
+    const result = await loadIssues(root, { defaultLang: "fr" });
+    expect(result.issues.map((i) => i.slug)).toEqual(["ok"]);
+    expect(result.diagnostics.map(formatDiagnostic)).toEqual([
+      "newsletters/notes.markdown: « notes.markdown » est ignoré : renommez-le « notes.md » pour qu'il soit lu comme une lettre",
+      "newsletters/dossier.md: lecture impossible : c'est un dossier, pas un fichier",
+      "newsletters/latin1.md:4: le fichier n'est pas en UTF-8 (caractères accentués illisibles) : enregistrez-le en « UTF-8 » depuis votre éditeur",
     ]);
   });
 

@@ -72,6 +72,9 @@ describe("lettre build, through the real pipeline", () => {
     expect(html).toContain("lien piégé");
     // Minified: a handful of lines (Outlook conditional comments), not thousands
     expect(html.split("\n").length).toBeLessThan(60);
+    // CSS minified too (cssnano ran): no space before !important, none after selectors
+    expect(html).toContain("#outlook a{padding:0}");
+    expect(html).toContain(".dm-card a{color:#8cc4ff!important}");
     expect(html).not.toContain("lettre:begin");
   });
 
@@ -169,6 +172,41 @@ describe("lettre build, through the real pipeline", () => {
     const strict = await build({ root, strict: true });
     expect(strict.ok).toBe(false);
     expect(await read(root, "dist/email/long.html")).toBe(shortHtml);
+  });
+
+  // Regression: an empty layout used to "succeed" and replace dist/email/ with an empty folder.
+  it("refuses a layout that produces no email or drops the required links", async () => {
+    const root = await fullProject();
+    expect((await build({ root })).ok).toBe(true);
+    const before = await read(root, "dist/email/2026-s1.html");
+    const attempts: [string, string][] = [
+      ["", "template-empty"],
+      ["hello", "template-empty"],
+      ["<mjml><mj-body><mj-section></mj-section></mj-body></mjml>", "email-unsubscribe"],
+      [
+        "<mjml><mj-body><mj-section><mj-column><mj-text>{{unsubscribeUrl}}</mj-text></mj-column></mj-section></mj-body></mjml>",
+        "email-view-online",
+      ],
+    ];
+    for (const [layout, rule] of attempts) {
+      await put(root, "templates/email/layout.mjml.hbs", layout);
+      const result = await build({ root });
+      expect(result.ok).toBe(false);
+      expect(result.diagnostics.map((d) => [d.file, d.rule])).toEqual([
+        ["templates/email/layout.mjml.hbs", rule],
+      ]);
+    }
+    expect(await read(root, "dist/email/2026-s1.html")).toBe(before);
+  });
+
+  it("reports Markdown too deep to render against the issue, not the template", async () => {
+    const root = await makeProject({
+      "newsletters/deep.md": `---\ntitle: Profonde\ndate: 2026-01-01\n---\n${">".repeat(20000)} x\n`,
+    });
+    const result = await build({ root });
+    expect(result.diagnostics.map(formatDiagnostic)).toEqual([
+      "newsletters/deep.md: texte Markdown trop imbriqué (listes ou citations sur des milliers de niveaux) : simplifiez-le",
+    ]);
   });
 
   it("points an MJML error at the template and the section that produced it", async () => {

@@ -22,6 +22,7 @@ describe("dates and numbers in the issue's locale", () => {
     expect(formatDateRange("2026-01", "2028-12", "fr")).toBe("de janvier 2026 à décembre 2028");
     expect(formatDateRange("2026-04", "2026-10-15", "fr")).toBe("d’avril 2026 à 15 octobre 2026");
     expect(formatDateRange("2026-01", "2028-12", "en")).toBe("January 2026 – December 2028");
+    expect(formatDateRange("2025-03-15", "2027-06", "fr")).toBe("du 15 mars 2025 à juin 2027");
   });
 
   it("groups numbers and keeps numbers written as text", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { markdownToHtml } from "../../src/render/markdown.ts";
+import { MarkdownError, markdownToHtml } from "../../src/render/markdown.ts";
 import { frenchTypography } from "../../src/render/typography.ts";
 
 const NBSP = "\u00A0";
@@ -44,6 +44,41 @@ describe("markdown", () => {
     expect(html).toContain("10:30");
   });
 
+  it("makes relative links and images absolute against the issue's page", () => {
+    const html = markdownToHtml(
+      "![Photo](images/photo.jpg) [page](autre.html) [ici](#note) [mail](mailto:a@b.org)",
+      "fr",
+      "https://lettre.example.org/2026-s1/",
+    );
+    expect(html).toContain('src="https://lettre.example.org/2026-s1/images/photo.jpg"');
+    expect(html).toContain('href="https://lettre.example.org/2026-s1/autre.html" target="_blank"');
+    expect(html).toContain('<a href="#note">ici</a>');
+    expect(html).toContain('href="mailto:a@b.org">');
+  });
+
+  it("links footnotes to their notes, with French labels", () => {
+    const html = markdownToHtml("Texte[^1].\n\n[^1]: La note.", "fr");
+    const target = /href="#([^"]+)"[^>]*data-footnote-ref/.exec(html)?.[1];
+    expect(target).toBe("user-content-fn-1");
+    expect(html).toContain(`<li id="${target}">`);
+    expect(html).toContain(">Notes</h3>");
+    expect(html).toContain('aria-label="Retour au texte"');
+  });
+
+  it("drops the text of removed elements and shows task boxes as text", () => {
+    const html = markdownToHtml(
+      "<style>body{color:red}</style><form><button>Envoyer</button><textarea>t</textarea></form>\n\n- [x] fait\n- [ ] à faire",
+      "fr",
+    );
+    expect(html).not.toMatch(/color:red|Envoyer|<textarea|<form|<input/);
+    expect(html).toContain("☑ fait");
+    expect(html).toContain("☐ à faire");
+  });
+
+  it("refuses Markdown nested too deep with a message instead of a crash", () => {
+    expect(() => markdownToHtml(">".repeat(20000), "fr")).toThrow(MarkdownError);
+  });
+
   it("keeps English text as written", () => {
     expect(markdownToHtml("Hello : world !", "en")).toBe("<p>Hello : world !</p>");
   });
@@ -55,5 +90,8 @@ describe("French typography", () => {
     expect(frenchTypography("1 631 participants, 271 M€, 30 %")).toBe(
       `1${NNBSP}631 participants, 271${NBSP}M€, 30${NBSP}%`,
     );
+    expect(frenchTypography("1 000 000 €")).toBe(`1${NNBSP}000${NNBSP}000${NBSP}€`);
+    // Regression: a year followed by a number was glued into one ("2025 350").
+    expect(frenchTypography("En 2025 350 personnes")).toBe("En 2025 350 personnes");
   });
 });

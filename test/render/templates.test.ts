@@ -51,6 +51,18 @@ describe("templates", () => {
     ]);
   });
 
+  it("checks labels.yaml once, without blaming every template that uses a label", async () => {
+    const diagnostics = await withTemplate("templates/labels.yaml", (s) =>
+      s
+        .replace("  readMore: En savoir plus", "  readMore: 42")
+        .replace("  winner: Lauréat", '  winner: ""'),
+    );
+    expect(diagnostics).toEqual([
+      "templates/labels.yaml:7: fr.readMore: doit être un texte (trouvé : un nombre entier « 42 »)",
+      "templates/labels.yaml:19: fr.winner: ne doit pas être vide",
+    ]);
+  });
+
   it("asks for the template of a section type that has none", async () => {
     const root = await makeProject();
     await rm(path.join(root, "templates/email/sections/agenda.hbs"));
