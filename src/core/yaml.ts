@@ -35,15 +35,17 @@ export function readYaml(source: string, file: string, firstLine = 1): YamlData 
   const lines = source.split("\n");
   const seen = new Set<number>();
   for (const error of [...doc.errors, ...doc.warnings]) {
-    let line = lineAt(error.pos[0]);
-    const quote = /closing (["'])/.exec(error.message)?.[1];
-    if (quote) line = openingQuoteLine(lines, line - firstLine, quote) + firstLine;
+    const noticed = lineAt(error.pos[0]) - firstLine;
+    const key = messageKey(error.code, error.message, lines[noticed] ?? "");
+    // An unclosed quote or bracket is noticed where the text ends: point at where it opened.
+    const quote = /closing (["'])/.exec(error.message)?.[1] ?? '"';
+    let index = noticed;
+    if (key === "yaml-unclosed-quote") index = openingQuoteLine(lines, noticed, quote);
+    if (key === "yaml-unclosed") index = openingBracketLine(lines, noticed);
+    const line = index + firstLine;
     // One message per line: the parser often reports a single mistake several times.
     if (seen.has(line)) continue;
     seen.add(line);
-    let key = messageKey(error.code, error.message, lines[line - firstLine] ?? "");
-    if (key === "yaml-unclosed") line = openingBracketLine(lines, line - firstLine) + firstLine;
-    key = messageKey(error.code, error.message, lines[line - firstLine] ?? "");
     const tag = /tag:?\s*(\S+)/i.exec(error.message)?.[1] ?? "";
     diagnostics.push({
       file,
