@@ -5,9 +5,11 @@
  *   3. content       newsletters/*.md → validated issues
  *   4. render        issue → MJML
  *   5. email         MJML → HTML + text
- *   6. output        staging folder → dist/ (only when everything succeeded)
+ *   6. archive       published issues → web pages, feeds, calendar, sitemap, search
+ *   7. output        staging folder → dist/ (only when everything succeeded)
  */
 import path from "node:path";
+import { ARCHIVE_DIR, buildArchive } from "../archive/index.ts";
 import { loadConfig } from "../config/index.ts";
 import { type Issue, loadIssues } from "../content/index.ts";
 import { type Diagnostic, hasErrors } from "../core/diagnostic.ts";
@@ -26,6 +28,8 @@ export interface BuildOptions {
   write?: boolean;
   /** Language of messages; defaults to the config's `lang`. */
   lang?: Locale;
+  /** YYYY-MM-DD that splits upcoming from past events; default: today. */
+  today?: string;
 }
 
 export interface BuildResult {
@@ -63,26 +67,37 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   if (!config.value || !templates.templates) return result;
 
   for (const issue of content.issues) {
-    const rendered = renderEmailMjml(issue, config.value, templates.templates);
+    const rendered = renderEmailMjml(issue, config.value, templates.templates.email);
     diagnostics.push(...rendered.diagnostics);
     if (rendered.mjml === undefined) continue;
-    const compiled = await compileEmail(rendered.mjml, issue, templates.templates, {
+    const compiled = await compileEmail(rendered.mjml, issue, templates.templates.email, {
       archiveUrl: archiveUrl(config.value, issue.slug),
     });
     diagnostics.push(...compiled.diagnostics);
     if (compiled.email) result.emails.push({ issue, email: compiled.email });
   }
 
+  const archive = await buildArchive({
+    root: options.root,
+    config: config.value,
+    templates: templates.templates.archive,
+    issues: content.issues,
+    emails: new Map(result.emails.map(({ issue, email }) => [issue.slug, email.html])),
+    today: options.today ?? new Date().toISOString().slice(0, 10),
+  });
+  diagnostics.push(...archive.diagnostics);
+
   const failed = hasErrors(diagnostics) || (options.strict === true && diagnostics.length > 0);
   result.ok = !failed;
   if (failed || options.write === false) return result;
 
-  const files = new Map<string, string>();
+  const files = new Map<string, string | Uint8Array>();
   for (const { issue, email } of result.emails) {
     files.set(`email/${issue.slug}.html`, email.html);
     files.set(`email/${issue.slug}.txt`, email.text);
   }
-  await writeOutputs(outDir, ["email"], files);
+  for (const [file, content] of archive.files) files.set(`${ARCHIVE_DIR}/${file}`, content);
+  await writeOutputs(outDir, ["email", ARCHIVE_DIR], files);
   result.written = true;
   return result;
 }

@@ -17,7 +17,7 @@ const OLD = ".old-";
 export async function writeOutputs(
   outDir: string,
   folders: readonly string[],
-  files: Map<string, string>,
+  files: Map<string, string | Uint8Array>,
 ): Promise<void> {
   const existing = await stat(outDir).catch(() => undefined);
   if (existing && !existing.isDirectory()) {

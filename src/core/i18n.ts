@@ -76,8 +76,7 @@ const fr = {
   "template-partial":
     "partiel « {value} » introuvable{suggestion} ; partiels disponibles : {known}",
   "template-label": "libellé « {value} » absent de templates/labels.yaml{suggestion}",
-  "template-section-missing":
-    "aucun gabarit pour le type de section « {value} » : créez templates/email/sections/{value}.hbs",
+  "template-section-missing": "aucun gabarit pour le type de section « {value} » : créez {file}",
   "template-runtime": "erreur dans le gabarit : {detail}",
   "markdown-too-deep":
     "texte Markdown trop imbriqué (listes ou citations sur des milliers de niveaux) : simplifiez-le",
@@ -93,6 +92,8 @@ const fr = {
   "email-size":
     "e-mail de {size} Ko : au-delà de 102 Ko, Gmail le coupe (« [Message tronqué] ») ; raccourcissez le contenu ou retirez des sections",
   "file-read": "lecture impossible : {detail}",
+  "asset-missing":
+    "image « {value} » introuvable : le fichier {file} n'existe pas (vérifiez le nom, les majuscules et le dossier)",
   "out-not-dir":
     "le dossier de sortie est un fichier : choisissez un autre --out ou supprimez ce fichier",
   "is-directory": "c'est un dossier, pas un fichier",
@@ -201,8 +202,7 @@ const en: Record<MessageKey, string> = {
   "template-helper": 'unknown helper "{value}"{suggestion}; available helpers: {known}',
   "template-partial": 'partial "{value}" not found{suggestion}; available partials: {known}',
   "template-label": 'label "{value}" is not in templates/labels.yaml{suggestion}',
-  "template-section-missing":
-    'no template for section type "{value}": create templates/email/sections/{value}.hbs',
+  "template-section-missing": 'no template for section type "{value}": create {file}',
   "template-runtime": "template error: {detail}",
   "markdown-too-deep":
     "Markdown text nested too deeply (thousands of list or quote levels): simplify it",
@@ -217,6 +217,8 @@ const en: Record<MessageKey, string> = {
   "email-size":
     "email of {size} KB: past 102 KB Gmail clips it (“[Message clipped]”); shorten the content or remove sections",
   "file-read": "cannot read: {detail}",
+  "asset-missing":
+    'image "{value}" not found: the file {file} does not exist (check the name, capitals and folder)',
   "out-not-dir": "the output folder is a file: choose another --out or remove that file",
   "is-directory": "it is a folder, not a file",
   encoding:

@@ -11,7 +11,7 @@ import { MarkdownError, markdownToHtml } from "./markdown.ts";
 import { EMAIL_LAYOUT, type TemplateSet } from "./templates.ts";
 import { typography } from "./typography.ts";
 
-export { loadTemplates, type TemplateSet } from "./templates.ts";
+export { loadTemplates, type TemplateSet, type Templates } from "./templates.ts";
 
 /** Filled in per recipient at send time. */
 export const UNSUBSCRIBE_PLACEHOLDER = "{{unsubscribeUrl}}";
@@ -81,7 +81,8 @@ export function renderEmailMjml(
   templates: TemplateSet,
 ): { mjml?: string; diagnostics: Diagnostic[] } {
   try {
-    return { mjml: templates.layout(viewModel(issue, config)), diagnostics: [] };
+    const layout = templates.pages.get("layout");
+    return { mjml: layout?.(viewModel(issue, config)) ?? "", diagnostics: [] };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     if (error instanceof MarkdownError) {

@@ -19,12 +19,48 @@ export const TEMPLATES_DIR = "templates";
 export const EMAIL_LAYOUT = "templates/email/layout.mjml.hbs";
 export const LABELS_FILE = "templates/labels.yaml";
 
+/** One rendering of the issues: its templates, partials and a template per section type. */
+export interface SetSpec {
+  dir: string;
+  /** Entry templates, relative to `dir`; each is rendered by name (file name, no extension). */
+  pages: readonly string[];
+  /** Wrap partials in markers so that errors in the output can be traced to a template. */
+  markers: boolean;
+}
+
+export const EMAIL_SET: SetSpec = {
+  dir: "templates/email",
+  pages: ["layout.mjml.hbs"],
+  markers: true,
+};
+export const ARCHIVE_PAGES = [
+  "index",
+  "issue",
+  "tags",
+  "tag",
+  "events",
+  "datathons",
+  "projects",
+  "search",
+] as const;
+export const ARCHIVE_SET: SetSpec = {
+  dir: "templates/archive",
+  pages: ARCHIVE_PAGES.map((page) => `pages/${page}.hbs`),
+  markers: false,
+};
+
 export interface TemplateSet {
   env: typeof Handlebars;
-  layout: Handlebars.TemplateDelegate;
+  /** Entry templates by name: `layout` for the email; `index`, `issue`… for the archive. */
+  pages: Map<string, Handlebars.TemplateDelegate>;
   labels: Labels;
   /** Template sources by project-relative file, for locating MJML errors. */
   sources: Map<string, string>;
+}
+
+export interface Templates {
+  email: TemplateSet;
+  archive: TemplateSet;
 }
 
 /** Marks where a partial's output starts and ends in the MJML, to map errors back. */
@@ -51,26 +87,46 @@ async function readSources(root: string, dir: string, prefix: string): Promise<S
   );
 }
 
+/** Loads and checks the email and archive templates, which share labels and helpers. */
 export async function loadTemplates(
   root: string,
-): Promise<{ templates?: TemplateSet; diagnostics: Diagnostic[] }> {
+): Promise<{ templates?: Templates; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
-  const missing = (file: string, message = t("template-missing")) =>
-    diagnostics.push({ file, rule: "template-missing", severity: "error", message });
-
   const labelErrors: Diagnostic[] = [];
   const labels = await loadLabels(root, labelErrors);
   diagnostics.push(...labelErrors);
-  const layoutText = await readFile(path.join(root, EMAIL_LAYOUT), "utf8").catch(() => undefined);
-  if (layoutText === undefined) missing(EMAIL_LAYOUT);
-  const partials = await readSources(root, "templates/email/partials", "");
-  const sections = await readSources(root, "templates/email/sections", "sections/");
+  // Unreadable labels are reported once, not again at every template that uses them.
+  const knownLabels = labelErrors.length > 0 ? undefined : labels;
+  const email = await loadSet(root, EMAIL_SET, labels, knownLabels, diagnostics);
+  const archive = await loadSet(root, ARCHIVE_SET, labels, knownLabels, diagnostics);
+  if (!email || !archive || diagnostics.length > 0) return { diagnostics };
+  return { templates: { email, archive }, diagnostics };
+}
+
+async function loadSet(
+  root: string,
+  spec: SetSpec,
+  labels: Labels,
+  knownLabels: Labels | undefined,
+  diagnostics: Diagnostic[],
+): Promise<TemplateSet | undefined> {
+  const before = diagnostics.length;
+  const missing = (file: string, message = t("template-missing")) =>
+    diagnostics.push({ file, rule: "template-missing", severity: "error", message });
+
+  const pages: Source[] = [];
+  for (const page of spec.pages) {
+    const file = `${spec.dir}/${page}`;
+    const text = await readFile(path.join(root, file), "utf8").catch(() => undefined);
+    if (text === undefined) missing(file);
+    else pages.push({ file, name: path.basename(page).replace(/(\.mjml)?\.hbs$/, ""), text });
+  }
+  const partials = await readSources(root, `${spec.dir}/partials`, "");
+  const sections = await readSources(root, `${spec.dir}/sections`, "sections/");
   for (const type of SECTION_TYPES) {
     if (!sections.some((s) => s.name === `sections/${type}`)) {
-      missing(
-        `templates/email/sections/${type}.hbs`,
-        t("template-section-missing", { value: type }),
-      );
+      const file = `${spec.dir}/sections/${type}.hbs`;
+      missing(file, t("template-section-missing", { value: type, file }));
     }
   }
 
@@ -84,23 +140,23 @@ export async function loadTemplates(
     // Same line as line 1 of the partial, so Handlebars line numbers stay right.
     env.registerPartial(
       partial.name,
-      `${MARK_BEGIN}${partial.file}${section} -->${partial.text}${MARK_END}`,
+      spec.markers
+        ? `${MARK_BEGIN}${partial.file}${section} -->${partial.text}${MARK_END}`
+        : partial.text,
     );
   }
-  const all: Source[] = [...partials, ...sections];
-  if (layoutText !== undefined) {
-    sources.set(EMAIL_LAYOUT, layoutText);
-    all.push({ file: EMAIL_LAYOUT, name: "layout", text: layoutText });
-  }
+  for (const page of pages) sources.set(page.file, page.text);
   const known = {
     helpers: [...Object.keys(helpers), ...BUILTIN_HELPERS],
     partials: [...partials, ...sections].map((p) => p.name),
-    // Unreadable labels are reported once, not again at every template that uses them.
-    labels: labelErrors.length > 0 ? undefined : labels,
+    labels: knownLabels,
   };
-  for (const source of all) diagnostics.push(...checkTemplate(source, known));
-  if (layoutText === undefined || diagnostics.length > 0) return { diagnostics };
-  return { templates: { env, layout: env.compile(layoutText), labels, sources }, diagnostics };
+  for (const source of [...partials, ...sections, ...pages]) {
+    diagnostics.push(...checkTemplate(source, known));
+  }
+  if (diagnostics.length > before || pages.length < spec.pages.length) return undefined;
+  const compiled = new Map(pages.map((page) => [page.name, env.compile(page.text)] as const));
+  return { env, pages: compiled, labels, sources };
 }
 
 async function loadLabels(root: string, diagnostics: Diagnostic[]): Promise<Labels> {
@@ -203,7 +259,7 @@ function checkTemplate(source: Source, known: Known): Diagnostic[] {
         const name = (n as unknown as hbs.AST.PartialStatement).name;
         if (name.type === "PathExpression") {
           const partial = (name as hbs.AST.PathExpression).original;
-          if (!known.partials.includes(partial)) {
+          if (!known.partials.includes(partial) && partial !== "@partial-block") {
             report(
               n.loc.start.line,
               "template-partial",

@@ -15,7 +15,17 @@ describe("templates", () => {
   it("loads the repository's templates without a diagnostic", async () => {
     const { templates, diagnostics } = await loadTemplates(await makeProject());
     expect(diagnostics).toEqual([]);
-    expect(templates?.sources.has("templates/email/sections/eu-project.hbs")).toBe(true);
+    expect(templates?.email.sources.has("templates/email/sections/eu-project.hbs")).toBe(true);
+    expect([...(templates?.archive.pages.keys() ?? [])]).toEqual([
+      "index",
+      "issue",
+      "tags",
+      "tag",
+      "events",
+      "datathons",
+      "projects",
+      "search",
+    ]);
   });
 
   it("names the template file and line of a syntax error", async () => {

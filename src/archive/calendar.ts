@@ -1,0 +1,147 @@
+/**
+ * Every dated thing of every issue (events, datathons, agenda items) as calendar entries:
+ * `events.ics` with all of them, one `.ics` per entry for "add to calendar" links, and the
+ * upcoming / past split of the events page. All-day events: iCalendar's end is exclusive.
+ */
+import ical from "ical-generator";
+import type { Config } from "../config/index.ts";
+import type { Issue } from "../content/index.ts";
+import { typography } from "../render/typography.ts";
+import { from, plainText } from "./model.ts";
+
+export interface Entry {
+  /** Stable across rebuilds: the issue's slug and the section's (and item's) position. */
+  uid: string;
+  kind: "event" | "datathon" | "agenda";
+  title: string;
+  start: string;
+  end?: string | undefined;
+  time?: string | undefined;
+  location?: string | undefined;
+  organizer?: string | undefined;
+  description: string;
+  url?: string | undefined;
+  issue: Issue;
+  section: number;
+  /** Archive path of its own .ics file; none for an agenda item known only by its month. */
+  file?: string | undefined;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export function calendarEntries(issues: readonly Issue[], config: Config): Entry[] {
+  const host = new URL(config.site.url).host;
+  const entries: Entry[] = [];
+  for (const issue of issues) {
+    const lang = issue.lang;
+    const text = (value: string | undefined) => value && typography(value, lang);
+    issue.data.sections.forEach((section, index) => {
+      const id = `${issue.slug}-${index + 1}`;
+      const common = { issue, section: index };
+      if (section.type === "event" || section.type === "datathon") {
+        const start = section.type === "event" ? section.date : section.start;
+        entries.push({
+          ...common,
+          uid: `${id}@${host}`,
+          kind: section.type,
+          title: typography(section.title, lang),
+          start,
+          end: section.end,
+          time: section.type === "event" ? text(section.time) : undefined,
+          location: section.type === "event" ? text(section.location) : undefined,
+          organizer: section.type === "event" ? text(section.organizer) : undefined,
+          description: plainText(section.body, lang),
+          url: section.url,
+          file: `${issue.slug}/calendar/${index + 1}.ics`,
+        });
+      }
+      if (section.type === "agenda") {
+        section.items.forEach((item, j) => {
+          const dated = DAY.test(item.date);
+          entries.push({
+            ...common,
+            uid: `${id}-${j + 1}@${host}`,
+            kind: "agenda",
+            title: typography(item.title, lang),
+            start: item.date,
+            location: text(item.location),
+            description: plainText(item.body, lang),
+            url: item.url,
+            file: dated ? `${issue.slug}/calendar/${index + 1}-${j + 1}.ics` : undefined,
+          });
+        });
+      }
+    });
+  }
+  return entries.sort((a, b) => a.start.localeCompare(b.start) || a.uid.localeCompare(b.uid));
+}
+
+function utc(iso: string, addDays = 0): Date {
+  const [y, m, d] = iso.split("-").map(Number);
+  return new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + addDays));
+}
+
+/** An iCalendar file of `entries` (those with a day: month-only items cannot be placed). */
+export function icsOf(entries: readonly Entry[], config: Config, name = config.site.name): string {
+  const calendar = ical({ name, prodId: { company: "lettre", product: config.site.name } });
+  for (const entry of entries) {
+    if (!DAY.test(entry.start)) continue;
+    const page = `${config.site.url}/${entry.issue.slug}/#section-${entry.section + 1}`;
+    const details = [entry.time, entry.organizer, entry.description].filter(Boolean).join("\n\n");
+    calendar.createEvent({
+      id: entry.uid,
+      start: utc(entry.start),
+      end: utc(entry.end && DAY.test(entry.end) ? entry.end : entry.start, 1),
+      allDay: true,
+      stamp: utc(entry.issue.data.date),
+      summary: entry.title,
+      location: entry.location ?? null,
+      description: details || null,
+      url: entry.url ?? page,
+    });
+  }
+  return calendar.toString();
+}
+
+/** A Google Calendar "add event" address, for readers without a calendar application. */
+export function googleCalendarUrl(entry: Entry): string {
+  const day = (iso: string) => iso.replace(/-/g, "");
+  const end = utc(entry.end ?? entry.start, 1)
+    .toISOString()
+    .slice(0, 10);
+  const params = new URLSearchParams({
+    action: "TEMPLATE",
+    text: entry.title,
+    dates: `${day(entry.start)}/${day(end)}`,
+    details: entry.description,
+    ...(entry.location ? { location: entry.location } : {}),
+  });
+  return `https://calendar.google.com/calendar/render?${params}`;
+}
+
+/** What a page shows of an entry; links relative to the page at `root`. */
+export function entryView(entry: Entry, root: string) {
+  return {
+    kind: entry.kind,
+    title: entry.title,
+    start: entry.start,
+    end: entry.end,
+    time: entry.time,
+    location: entry.location,
+    organizer: entry.organizer,
+    url: entry.url,
+    from: from(entry.issue, entry.section, root),
+    calendar: entry.file && { ics: `${root}${entry.file}`, google: googleCalendarUrl(entry) },
+  };
+}
+
+/** Upcoming (soonest first) and past (latest first), as of `today` (YYYY-MM-DD). */
+export function splitByDate(entries: readonly Entry[], today: string) {
+  const last = (e: Entry) => e.end ?? e.start;
+  // A month-only item stays upcoming until that month is over.
+  const isPast = (e: Entry) => last(e) < today.slice(0, last(e).length);
+  return {
+    upcoming: entries.filter((e) => !isPast(e)),
+    past: entries.filter(isPast).reverse(),
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * Stage "archive": published issues → the static web archive (dist/archive/).
+ *   1. issue pages, with their email version, images and calendar files
+ *   2. the list of issues, newest first, 20 a page; tag pages
+ *   3. views across issues: events (upcoming, past), datathons, EU projects; search
+ *   4. feed.xml, feed.json, events.ics, sitemap.xml, robots.txt, search index, assets
+ * Drafts never appear in any of them.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Config } from "../config/index.ts";
+import type { Issue } from "../content/index.ts";
+import type { Diagnostic } from "../core/diagnostic.ts";
+import { t } from "../core/i18n.ts";
+import type { TemplateSet } from "../render/index.ts";
+import { UNSUBSCRIBE_PLACEHOLDER, viewModel } from "../render/index.ts";
+import { collectAssets } from "./assets.ts";
+import { calendarEntries, type Entry, entryView, icsOf, splitByDate } from "./calendar.ts";
+import { feeds } from "./feeds.ts";
+import { jsonLd } from "./jsonld.ts";
+import {
+  card,
+  datathonsOf,
+  listPath,
+  newestFirst,
+  type Page,
+  page,
+  paginate,
+  projectsOf,
+  summaryOf,
+  tagsOf,
+} from "./model.ts";
+import { searchIndex } from "./search.ts";
+import { robots, sitemap } from "./sitemap.ts";
+
+export const ARCHIVE_DIR = "archive";
+const ASSETS_DIR = "templates/archive/assets";
+
+export interface ArchiveInput {
+  root: string;
+  config: Config;
+  templates: TemplateSet;
+  /** Every loaded issue; drafts are left out here. */
+  issues: readonly Issue[];
+  /** Compiled email HTML by slug, published as `<slug>/email.html`. */
+  emails: ReadonlyMap<string, string>;
+  /** YYYY-MM-DD that splits upcoming from past events. */
+  today: string;
+}
+
+export async function buildArchive(
+  input: ArchiveInput,
+): Promise<{ files: Map<string, string | Uint8Array>; diagnostics: Diagnostic[] }> {
+  const { config, templates } = input;
+  const files = new Map<string, string | Uint8Array>();
+  const pages: { url: string; lastmod?: string }[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const issues = newestFirst(input.issues.filter((issue) => !issue.data.draft));
+  const entries = calendarEntries(issues, config);
+  const site = { lang: config.lang, site: config.site, theme: config.theme };
+  const common = { ...site, sender: config.sender, footer: config.footer, address: config.address };
+
+  const render = (name: string, p: Page, data: object, issue?: Issue) => {
+    try {
+      const html = templates.pages.get(name)?.({ ...common, ...data, page: p }) ?? "";
+      files.set(`${p.path}index.html`, html);
+      pages.push({ url: p.url, ...(issue ? { lastmod: issue.data.date } : {}) });
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      diagnostics.push({
+        file: `templates/archive/pages/${name}.hbs`,
+        rule: "template-runtime",
+        severity: "error",
+        message: `${t("template-runtime", { detail })}${issue ? ` (${issue.file})` : ""}`,
+        cause: error,
+      });
+    }
+  };
+
+  // 1. Issue pages
+  const assets = await collectAssets(input.root, input.issues);
+  diagnostics.push(...assets.diagnostics);
+  for (const [file, bytes] of assets.files) {
+    if (issues.some((issue) => file.startsWith(`${issue.slug}/`))) files.set(file, bytes);
+  }
+  issues.forEach((issue, i) => {
+    const p = page(config, `${issue.slug}/`, issue.data.title, summaryOf(issue));
+    const model = issueModel(issue, config, entries, p.root);
+    const older = issues[i + 1];
+    const newer = issues[i - 1];
+    render(
+      "issue",
+      p,
+      {
+        ...model,
+        tags: card(issue, p.root).tags,
+        newer: newer && card(newer, p.root),
+        older: older && card(older, p.root),
+        emailHref: "email.html",
+        jsonLd: jsonLd(issue, config, entries),
+      },
+      issue,
+    );
+    const email = input.emails.get(issue.slug);
+    if (email) files.set(`${issue.slug}/email.html`, webEmail(email, config, templates));
+    for (const entry of entries.filter((e) => e.issue === issue && e.file)) {
+      files.set(entry.file ?? "", icsOf([entry], config, entry.title));
+    }
+  });
+
+  // 2. Lists of issues
+  const lists = paginate(issues);
+  lists.forEach((list, i) => {
+    const n = i + 1;
+    const p = page(config, listPath(n), "");
+    const href = (k: number) => `${p.root}${listPath(k)}`;
+    render("index", p, {
+      issues: list.map((issue) => card(issue, p.root)),
+      pagination: {
+        current: n,
+        total: lists.length,
+        newer: n > 1 ? href(n - 1) : undefined,
+        older: n < lists.length ? href(n + 1) : undefined,
+        pages: lists.map((_, k) => ({ n: k + 1, href: href(k + 1), current: k + 1 === n })),
+      },
+    });
+  });
+  const tags = tagsOf(issues);
+  const tagsPage = page(config, "tags/", "");
+  render("tags", tagsPage, {
+    tags: tags.map((tag) => ({ ...tag, count: tag.issues.length, href: `${tag.slug}/` })),
+  });
+  for (const tag of tags) {
+    const p = page(config, `tags/${tag.slug}/`, tag.name);
+    render("tag", p, { tag: tag.name, issues: tag.issues.map((issue) => card(issue, p.root)) });
+  }
+
+  // 3. Views across issues
+  const events = page(config, "events/", "");
+  const { upcoming, past } = splitByDate(entries, input.today);
+  render("events", events, {
+    upcoming: upcoming.map((e) => entryView(e, events.root)),
+    past: past.map((e) => entryView(e, events.root)),
+  });
+  const datathons = page(config, "datathons/", "");
+  render("datathons", datathons, { datathons: datathonsOf(issues, datathons.root) });
+  const projects = page(config, "projects/", "");
+  render("projects", projects, { projects: projectsOf(issues, projects.root) });
+  render("search", page(config, "search/", ""), {});
+
+  // 4. Feeds, calendar, sitemap, search index, assets
+  const content = templates.env.compile("{{> issue-content}}");
+  const feedContent = (issue: Issue) =>
+    content({
+      ...common,
+      ...issueModel(issue, config, entries, `${config.site.url}/`),
+      page: page(config, `${issue.slug}/`, issue.data.title),
+    });
+  try {
+    const { atom, json } = feeds(issues, config, feedContent);
+    files.set("feed.xml", atom);
+    files.set("feed.json", json);
+  } catch (error) {
+    diagnostics.push({
+      file: "templates/archive/partials/issue-content.hbs",
+      rule: "template-runtime",
+      severity: "error",
+      message: t("template-runtime", { detail: (error as Error).message }),
+      cause: error,
+    });
+  }
+  files.set("events.ics", icsOf(entries, config));
+  files.set("search-index.js", searchIndex(issues));
+  files.set("sitemap.xml", sitemap(pages));
+  files.set("robots.txt", robots(config.site.url));
+  for (const name of await readdir(path.join(input.root, ASSETS_DIR)).catch(() => [])) {
+    files.set(`assets/${name}`, await readFile(path.join(input.root, ASSETS_DIR, name)));
+  }
+  return { files, diagnostics };
+}
+
+/** The email's view model, plus what the web page adds: anchors and calendar links. */
+function issueModel(issue: Issue, config: Config, entries: readonly Entry[], root: string) {
+  const model = viewModel(issue, config);
+  const mine = entries.filter((entry) => entry.issue === issue);
+  const calendar = (section: number, item?: number) => {
+    const entry = mine.filter((e) => e.section === section)[item ?? 0];
+    return entry?.file ? entryView(entry, root).calendar : undefined;
+  };
+  const sections = model.issue.sections.map((section, index) => ({
+    ...section,
+    anchor: `section-${index + 1}`,
+    calendar: calendar(index),
+    ...(Array.isArray(section.items)
+      ? {
+          items: section.items.map((item: object, j: number) => ({
+            ...item,
+            calendar: calendar(index, j),
+          })),
+        }
+      : {}),
+  }));
+  return { ...model, issue: { ...model.issue, sections } };
+}
+
+/** The email as published on the web: no reader to unsubscribe, so a mailto instead. */
+function webEmail(html: string, config: Config, templates: TemplateSet): string {
+  const subject = templates.labels[config.lang]?.unsubscribe ?? "unsubscribe";
+  const mailto = `mailto:${config.sender.address}?subject=${encodeURIComponent(subject)}`;
+  return html.replaceAll(UNSUBSCRIBE_PLACEHOLDER, mailto);
+}

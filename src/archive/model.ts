@@ -1,0 +1,143 @@
+/**
+ * What archive pages show, as plain data: pages and their addresses, issues newest first,
+ * and the views across issues (events, datathons, EU projects, tags).
+ */
+import type { Config } from "../config/index.ts";
+import { type Issue, slugify } from "../content/index.ts";
+import { markdownToHtml } from "../render/markdown.ts";
+import { typography } from "../render/typography.ts";
+
+export const PER_PAGE = 20;
+
+export interface Page {
+  /** Path of the page's folder from the archive root: "" for the home page, "events/". */
+  path: string;
+  /** Absolute, canonical address. */
+  url: string;
+  /** Relative prefix from this page back to the archive root: "./", "../", "../../". */
+  root: string;
+  title: string;
+  description: string;
+}
+
+export function page(config: Config, path: string, title: string, description = ""): Page {
+  const depth = path.split("/").filter(Boolean).length;
+  return {
+    path,
+    url: `${config.site.url}/${path}`,
+    root: depth === 0 ? "./" : "../".repeat(depth),
+    title,
+    description,
+  };
+}
+
+/** Newest first; at equal dates the higher number, then the slug. */
+export function newestFirst(issues: readonly Issue[]): Issue[] {
+  return [...issues].sort(
+    (a, b) =>
+      b.data.date.localeCompare(a.data.date) ||
+      (b.data.number ?? 0) - (a.data.number ?? 0) ||
+      a.slug.localeCompare(b.slug),
+  );
+}
+
+/** Plain text of Markdown, for summaries, search and calendar descriptions. */
+export function plainText(markdown: string | undefined, lang: string): string {
+  if (!markdown) return "";
+  return markdownToHtml(markdown, lang)
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max).replace(/\s+\S*$/, "")}…`;
+}
+
+/** The preheader, or the start of the introduction. */
+export function summaryOf(issue: Issue): string {
+  return typography(
+    issue.data.preheader ?? truncate(plainText(issue.body, issue.lang), 220),
+    issue.lang,
+  );
+}
+
+/** One line of a list of issues. */
+export function card(issue: Issue, root: string) {
+  return {
+    slug: issue.slug,
+    title: typography(issue.data.title, issue.lang),
+    date: issue.data.date,
+    number: issue.data.number,
+    lang: issue.lang,
+    summary: summaryOf(issue),
+    href: `${root}${issue.slug}/`,
+    tags: (issue.data.tags ?? []).map((tag) => ({
+      name: tag,
+      href: `${root}tags/${slugify(tag)}/`,
+    })),
+  };
+}
+
+export function paginate<T>(items: readonly T[], size = PER_PAGE): T[][] {
+  const pages: T[][] = [];
+  for (let i = 0; i < items.length; i += size) pages.push(items.slice(i, i + size));
+  return pages.length > 0 ? pages : [[]];
+}
+
+/** Path of page `n` (1-based) of the home page list. */
+export function listPath(n: number): string {
+  return n === 1 ? "" : `page/${n}/`;
+}
+
+export function tagsOf(
+  issues: readonly Issue[],
+): { name: string; slug: string; issues: Issue[] }[] {
+  const tags = new Map<string, { name: string; slug: string; issues: Issue[] }>();
+  for (const issue of issues) {
+    for (const name of issue.data.tags ?? []) {
+      const slug = slugify(name);
+      const tag = tags.get(slug) ?? { name, slug, issues: [] };
+      tag.issues.push(issue);
+      tags.set(slug, tag);
+    }
+  }
+  return [...tags.values()].sort((a, b) => a.name.localeCompare(b.name, "fr"));
+}
+
+/** Every datathon of every issue, newest first, with the issue it appeared in. */
+export function datathonsOf(issues: readonly Issue[], root: string) {
+  return issues
+    .flatMap((issue) =>
+      issue.data.sections.flatMap((section, index) =>
+        section.type === "datathon" ? [{ ...section, from: from(issue, index, root) }] : [],
+      ),
+    )
+    .sort((a, b) => b.start.localeCompare(a.start));
+}
+
+/** Every EU project of every issue, by name, with the issue it appeared in. */
+export function projectsOf(issues: readonly Issue[], root: string) {
+  return issues
+    .flatMap((issue) =>
+      issue.data.sections.flatMap((section, index) =>
+        section.type === "eu-project" ? [{ ...section, from: from(issue, index, root) }] : [],
+      ),
+    )
+    .sort((a, b) => a.name.localeCompare(b.name, "fr"));
+}
+
+/** Where an item comes from: the issue and the section's anchor on its page. */
+export function from(issue: Issue, index: number, root: string) {
+  return {
+    title: typography(issue.data.title, issue.lang),
+    date: issue.data.date,
+    href: `${root}${issue.slug}/#section-${index + 1}`,
+  };
+}

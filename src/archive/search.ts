@@ -1,0 +1,36 @@
+/**
+ * The client-side search index: a script that defines `LETTRE_SEARCH`, loaded by the search
+ * page with a plain <script> tag, so search works from static files alone (even file://).
+ */
+import type { Issue } from "../content/index.ts";
+import { formatDate } from "../render/format.ts";
+import { typography } from "../render/typography.ts";
+import { plainText, summaryOf } from "./model.ts";
+
+export function searchIndex(issues: readonly Issue[]): string {
+  const entries = issues.map((issue) => {
+    const sections = issue.data.sections.map((section) =>
+      [
+        "title" in section ? section.title : "",
+        "name" in section ? section.name : "",
+        "theme" in section ? section.theme : "",
+        "programme" in section ? section.programme : "",
+        "location" in section ? section.location : "",
+        "body" in section ? plainText(section.body, issue.lang) : "",
+        section.type === "agenda" ? section.items.map((item) => item.title).join(" ") : "",
+        section.type === "datathon" ? (section.winner?.name ?? "") : "",
+      ].join(" "),
+    );
+    return {
+      slug: issue.slug,
+      title: typography(issue.data.title, issue.lang),
+      date: issue.data.date,
+      dateText: formatDate(issue.data.date, issue.lang),
+      summary: summaryOf(issue),
+      tags: issue.data.tags ?? [],
+      text: [plainText(issue.body, issue.lang), ...sections].join(" ").replace(/\s+/g, " "),
+    };
+  });
+  // `</` never appears raw in the script, whatever the content.
+  return `window.LETTRE_SEARCH = ${JSON.stringify(entries).replace(/</g, "\\u003c")};\n`;
+}
