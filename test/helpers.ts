@@ -15,15 +15,31 @@ afterEach(async () => {
 
 /**
  * A throw-away project in a temporary folder: the repository's real config and templates,
- * plus `files` (paths relative to the project root). Removed after the test.
+ * plus `files` (paths relative to the project root). Removed after the test, or, with
+ * `forSuite`, left to the caller (for a project made in `beforeAll`).
  */
-export async function makeProject(files: Record<string, string> = {}): Promise<string> {
+export async function makeProject(
+  files: Record<string, string> = {},
+  options: { forSuite?: boolean } = {},
+): Promise<string> {
   const root = await mkdtemp(path.join(tmpdir(), "lettre-test-"));
-  made.push(root);
+  if (!options.forSuite) made.push(root);
   await cp(path.join(REPO, "templates"), path.join(root, "templates"), { recursive: true });
   await cp(path.join(REPO, "lettre.config.yaml"), path.join(root, "lettre.config.yaml"));
   await mkdir(path.join(root, "newsletters"), { recursive: true });
   for (const [file, content] of Object.entries(files)) await put(root, file, content);
+  return root;
+}
+
+/** A project whose newsletters/ is a copy of `test/fixtures/<name>/newsletters` (images too). */
+export async function fixtureProject(
+  name: string,
+  options: { forSuite?: boolean } = {},
+): Promise<string> {
+  const root = await makeProject({}, options);
+  await cp(path.join(FIXTURES, name, "newsletters"), path.join(root, "newsletters"), {
+    recursive: true,
+  });
   return root;
 }
 

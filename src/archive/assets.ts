@@ -12,6 +12,8 @@ import { t } from "../core/i18n.ts";
 interface Reference {
   src: string;
   path: PropertyKey[];
+  /** Lines after the start of the Markdown text where the image is (intro body only). */
+  offset?: number;
 }
 
 const MARKDOWN_IMAGE = /!\[[^\]]*\]\(\s*<?([^\s)>]+)/g;
@@ -25,8 +27,12 @@ function isRelative(src: string): boolean {
 export function imageReferences(issue: Issue): Reference[] {
   const refs: Reference[] = [];
   const inMarkdown = (text: string | undefined, at: PropertyKey[]) => {
-    for (const m of text?.matchAll(MARKDOWN_IMAGE) ?? []) refs.push({ src: m[1] ?? "", path: at });
-    for (const m of text?.matchAll(HTML_IMAGE) ?? []) refs.push({ src: m[1] ?? "", path: at });
+    for (const pattern of [MARKDOWN_IMAGE, HTML_IMAGE]) {
+      for (const m of text?.matchAll(pattern) ?? []) {
+        const offset = (text ?? "").slice(0, m.index).split("\n").length - 1;
+        refs.push({ src: m[1] ?? "", path: at, offset });
+      }
+    }
   };
   if (issue.data.image) refs.push({ src: issue.data.image.src, path: ["image", "src"] });
   inMarkdown(issue.body, []);
@@ -66,7 +72,7 @@ export async function collectAssets(
       if (!bytes) {
         diagnostics.push({
           file: issue.file,
-          line: ref.path.length > 0 ? issue.lineOf(ref.path) : issue.bodyLine,
+          line: ref.path.length > 0 ? issue.lineOf(ref.path) : issue.bodyLine + (ref.offset ?? 0),
           field: ref.path.length > 0 ? formatPath(ref.path) : "body",
           rule: "asset-missing",
           severity: "error",

@@ -35,11 +35,29 @@ export function feeds(
       link,
       title: typography(issue.data.title, issue.lang),
       date: new Date(`${issue.data.date}T00:00:00Z`),
+      published: new Date(`${issue.data.date}T00:00:00Z`),
       description: summaryOf(issue),
       content: content(issue),
       category: (issue.data.tags ?? []).map((name) => ({ name })),
       ...(issue.data.image ? { image: new URL(issue.data.image.src, link).href } : {}),
     });
   }
-  return { atom: feed.atom1(), json: feed.json1() };
+  return { atom: feed.atom1(), json: jsonFeed11(feed.json1(), config.lang) };
+}
+
+/**
+ * `feed` writes JSON Feed 1.0; 1.1 adds `language` and replaces `author` with `authors`.
+ * See https://www.jsonfeed.org/version/1.1/.
+ */
+function jsonFeed11(json10: string, language: string): string {
+  const feed = JSON.parse(json10);
+  const authors = (item: { author?: unknown; authors?: unknown[] }) => {
+    if (item.author) item.authors = [item.author];
+    delete item.author;
+  };
+  feed.version = "https://jsonfeed.org/version/1.1";
+  feed.language = language;
+  authors(feed);
+  for (const item of feed.items ?? []) authors(item);
+  return `${JSON.stringify(feed, null, 2)}\n`;
 }

@@ -14,6 +14,7 @@ import type { Diagnostic } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
 import type { TemplateSet } from "../render/index.ts";
 import { UNSUBSCRIBE_PLACEHOLDER, viewModel } from "../render/index.ts";
+import { MarkdownError } from "../render/markdown.ts";
 import { collectAssets } from "./assets.ts";
 import { calendarEntries, type Entry, entryView, icsOf, splitByDate } from "./calendar.ts";
 import { feeds } from "./feeds.ts";
@@ -67,6 +68,15 @@ export async function buildArchive(
       pages.push({ url: p.url, ...(issue ? { lastmod: issue.data.date } : {}) });
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
+      if (error instanceof MarkdownError && issue) {
+        diagnostics.push({
+          file: issue.file,
+          rule: "markdown",
+          severity: "error",
+          message: detail,
+        });
+        return;
+      }
       diagnostics.push({
         file: `templates/archive/pages/${name}.hbs`,
         rule: "template-runtime",
@@ -150,12 +160,18 @@ export async function buildArchive(
 
   // 4. Feeds, calendar, sitemap, search index, assets
   const content = templates.env.compile("{{> issue-content}}");
-  const feedContent = (issue: Issue) =>
-    content({
-      ...common,
-      ...issueModel(issue, config, entries, `${config.site.url}/`),
-      page: page(config, `${issue.slug}/`, issue.data.title),
-    });
+  const feedContent = (issue: Issue) => {
+    try {
+      return content({
+        ...common,
+        ...issueModel(issue, config, entries, `${config.site.url}/`),
+        page: page(config, `${issue.slug}/`, issue.data.title),
+      });
+    } catch (error) {
+      if (error instanceof MarkdownError) return ""; // reported with the issue's page
+      throw error;
+    }
+  };
   try {
     const { atom, json } = feeds(issues, config, feedContent);
     files.set("feed.xml", atom);

@@ -4,7 +4,7 @@
  */
 import type { Config } from "../config/index.ts";
 import { type Issue, slugify } from "../content/index.ts";
-import { markdownToHtml } from "../render/markdown.ts";
+import { MarkdownError, markdownToHtml } from "../render/markdown.ts";
 import { typography } from "../render/typography.ts";
 
 export const PER_PAGE = 20;
@@ -44,7 +44,15 @@ export function newestFirst(issues: readonly Issue[]): Issue[] {
 /** Plain text of Markdown, for summaries, search and calendar descriptions. */
 export function plainText(markdown: string | undefined, lang: string): string {
   if (!markdown) return "";
-  return markdownToHtml(markdown, lang)
+  let html: string;
+  try {
+    html = markdownToHtml(markdown, lang);
+  } catch (error) {
+    // Reported with its issue when the page is rendered; a summary can do without it.
+    if (error instanceof MarkdownError) return "";
+    throw error;
+  }
+  return html
     .replace(/<[^>]+>/g, " ")
     .replace(/&#x27;|&#39;/g, "'")
     .replace(/&quot;/g, '"')

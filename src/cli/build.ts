@@ -12,7 +12,7 @@ import path from "node:path";
 import { ARCHIVE_DIR, buildArchive } from "../archive/index.ts";
 import { loadConfig } from "../config/index.ts";
 import { type Issue, loadIssues } from "../content/index.ts";
-import { type Diagnostic, hasErrors } from "../core/diagnostic.ts";
+import { type Diagnostic, formatDiagnostic, hasErrors } from "../core/diagnostic.ts";
 import { type Locale, setLocale } from "../core/i18n.ts";
 import { compileEmail, type Email } from "../email/index.ts";
 import { archiveUrl, loadTemplates, renderEmailMjml } from "../render/index.ts";
@@ -85,7 +85,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     emails: new Map(result.emails.map(({ issue, email }) => [issue.slug, email.html])),
     today: options.today ?? new Date().toISOString().slice(0, 10),
   });
-  diagnostics.push(...archive.diagnostics);
+  // The email and the archive render the same Markdown: say each problem once.
+  const said = new Set(diagnostics.map(formatDiagnostic));
+  diagnostics.push(...archive.diagnostics.filter((d) => !said.has(formatDiagnostic(d))));
 
   const failed = hasErrors(diagnostics) || (options.strict === true && diagnostics.length > 0);
   result.ok = !failed;

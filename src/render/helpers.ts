@@ -55,6 +55,10 @@ export function createHelpers(labels: Labels): Record<string, HelperDelegate> {
     eq(a: unknown, b: unknown) {
       return a === b;
     },
+    /** `{{#if (or newer older)}}`: true when any argument is. */
+    or(...args: unknown[]) {
+      return args.slice(0, -1).some(Boolean);
+    },
     /** `{{#if (isList countries)}}` */
     isList(value: unknown) {
       return Array.isArray(value);

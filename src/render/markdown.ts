@@ -91,6 +91,15 @@ function makeProcessor(lang: string, base: string | undefined) {
     .use(rehypeStringify);
 }
 
+/** Quotes or lists nested beyond any reason: refused before the parser exhausts the stack. */
+const MAX_NESTING = 100;
+function tooDeep(markdown: string): boolean {
+  return markdown.split("\n").some((line) => {
+    const markers = /^[>*+\-\s]*/.exec(line)?.[0].replace(/\s/g, "") ?? "";
+    return markers.length > MAX_NESTING;
+  });
+}
+
 /**
  * Renders Markdown to sanitised HTML. Synchronous: every plugin here is. `base` is the
  * address relative links and images are resolved against.
@@ -102,6 +111,7 @@ export function markdownToHtml(markdown: string, lang: string, base?: string): s
     processor = makeProcessor(lang, base);
     processors.set(key, processor);
   }
+  if (tooDeep(markdown)) throw new MarkdownError(t("markdown-too-deep"));
   try {
     return String(processor.processSync(markdown)).trim();
   } catch (error) {

@@ -83,6 +83,7 @@ describe("the lettre command", () => {
     );
     // Uncommenting every section gives a valid issue too.
     await put(root, "newsletters/2026-s1.md", source.replace(/^( {2,6})# /gm, "$1"));
+    await put(root, "newsletters/images/projet.jpg", "an image");
     const full = await lettre(root, "build", "--drafts");
     expect(full.stderr).toBe("");
     expect(full.code).toBe(0);

@@ -3,14 +3,12 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { build } from "../../src/cli/build.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
-import { fixture, makeProject, put, read } from "../helpers.ts";
+import { fixtureProject, makeProject, put, read } from "../helpers.ts";
 
 const NNBSP = "\u202F";
 
-async function fullProject() {
-  return makeProject({
-    "newsletters/2026-s1.md": await fixture("full", "newsletters", "2026-s1.md"),
-  });
+function fullProject() {
+  return fixtureProject("full");
 }
 
 function count(text: string, part: string): number {
@@ -116,7 +114,7 @@ describe("lettre build, through the real pipeline", () => {
       "newsletters/broken.md:3: date: « 2026-02-30 » n'est pas une date du calendrier : écrivez AAAA-MM-JJ, par exemple 2025-12-15",
     ]);
     expect(await read(root, "dist/email/2026-s1.html")).toBe(before);
-    expect((await readdir(path.join(root, "dist"))).sort()).toEqual(["email"]);
+    expect((await readdir(path.join(root, "dist"))).sort()).toEqual(["archive", "email"]);
 
     // A broken template fails the same way.
     await put(root, "newsletters/broken.md", "---\ntitle: Réparée\ndate: 2026-02-28\n---\n");
