@@ -1,7 +1,7 @@
 /**
- * Images issues refer to by a relative path (`images/x.jpg`, next to the issues in
- * newsletters/): checked to exist, then published beside the issue's page, where the email
- * and the feeds already point (`<site url>/<slug>/images/x.jpg`).
+ * Images and files issues refer to by a relative path (`images/x.jpg`, `files/x.pdf`, next to
+ * the issues in newsletters/): checked to exist, then published beside the issue's page,
+ * where the email and the feeds already point (`<site url>/<slug>/images/x.jpg`).
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -18,19 +18,30 @@ interface Reference {
 
 const MARKDOWN_IMAGE = /!\[[^\]]*\]\(\s*<?([^\s)>]+)/g;
 const HTML_IMAGE = /<img\b[^>]*\bsrc\s*=\s*["']?([^"'\s>]+)/gi;
+/** Links to files: `[le programme](files/programme.pdf)`, `<a href="files/x.pdf">`. */
+const MARKDOWN_LINK = /(?<!!)\[[^\]]*\]\(\s*<?([^\s)>]+)/g;
+const HTML_LINK = /<a\b[^>]*\bhref\s*=\s*["']?([^"'\s>]+)/gi;
+const FILE = /\.[a-z0-9]{1,5}$/i;
 
 function isRelative(src: string): boolean {
   return !/^([a-z][a-z0-9+.-]*:|\/\/|#|\/)/i.test(src);
 }
 
-/** Every relative image an issue uses: cover, article images, images inside Markdown. */
+/**
+ * Every relative image or file an issue uses: cover, article images, images and links to
+ * files inside Markdown.
+ */
 export function imageReferences(issue: Issue): Reference[] {
   const refs: Reference[] = [];
   const inMarkdown = (text: string | undefined, at: PropertyKey[]) => {
-    for (const pattern of [MARKDOWN_IMAGE, HTML_IMAGE]) {
+    for (const pattern of [MARKDOWN_IMAGE, HTML_IMAGE, MARKDOWN_LINK, HTML_LINK]) {
       for (const m of text?.matchAll(pattern) ?? []) {
+        const src = m[1] ?? "";
+        // A link is a file to publish when it names one (has an extension); images always.
+        const isLink = pattern === MARKDOWN_LINK || pattern === HTML_LINK;
+        if (isLink && !FILE.test(src.replace(/[?#].*$/, ""))) continue;
         const offset = (text ?? "").slice(0, m.index).split("\n").length - 1;
-        refs.push({ src: m[1] ?? "", path: at, offset });
+        refs.push({ src: src.replace(/[?#].*$/, ""), path: at, offset });
       }
     }
   };

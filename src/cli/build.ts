@@ -39,6 +39,8 @@ export interface BuildResult {
   drafts: string[];
   outDir: string;
   written: boolean;
+  /** Number of web pages in the archive. */
+  archivePages: number;
 }
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
@@ -50,6 +52,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     drafts: [],
     outDir,
     written: false,
+    archivePages: 0,
   };
   const { diagnostics } = result;
 
@@ -99,6 +102,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     files.set(`email/${issue.slug}.txt`, email.text);
   }
   for (const [file, content] of archive.files) files.set(`${ARCHIVE_DIR}/${file}`, content);
+  result.archivePages = [...archive.files.keys()].filter((f) => f.endsWith("index.html")).length;
   await writeOutputs(outDir, ["email", ARCHIVE_DIR], files);
   result.written = true;
   return result;

@@ -159,6 +159,7 @@ async function runBuild(
       }),
     );
   }
+  console.log(t("cli-archive", { dir: `${dir}/archive/`, count: result.archivePages }));
   return 0;
 }
 

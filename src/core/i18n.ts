@@ -93,7 +93,7 @@ const fr = {
     "e-mail de {size} Ko : au-delà de 102 Ko, Gmail le coupe (« [Message tronqué] ») ; raccourcissez le contenu ou retirez des sections",
   "file-read": "lecture impossible : {detail}",
   "asset-missing":
-    "image « {value} » introuvable : le fichier {file} n'existe pas (vérifiez le nom, les majuscules et le dossier)",
+    "« {value} » introuvable : le fichier {file} n'existe pas (vérifiez le nom, les majuscules et le dossier)",
   "out-not-dir":
     "le dossier de sortie est un fichier : choisissez un autre --out ou supprimez ce fichier",
   "is-directory": "c'est un dossier, pas un fichier",
@@ -106,7 +106,7 @@ const fr = {
   "cli-usage": `Utilisation : lettre <commande> [options]
 
 Commandes :
-  build            construit dist/email/<slug>.html et .txt pour chaque lettre
+  build            construit les e-mails (dist/email/) et l'archive web (dist/archive/)
   check            vérifie les lettres, la configuration et les gabarits, sans rien écrire
   new <slug>       crée newsletters/<slug>.md avec tous les types de section en commentaire
 
@@ -124,6 +124,8 @@ Options :
   "cli-extra-argument": "argument en trop « {value} » : la commande {command} n'en prend pas",
   "cli-built": "{count} lettre(s) construite(s) dans {dir}",
   "cli-email-line": "  {file}  {size} Ko, texte {textSize} Ko",
+  "cli-archive":
+    "archive web : {dir} ({count} pages, flux Atom et JSON, agenda .ics, plan du site)",
   "cli-checked": "{count} lettre(s), la configuration et les gabarits sont valables",
   "cli-failed": "{count} erreur(s) : rien n'a été écrit, la sortie précédente est conservée",
   "cli-check-failed": "{count} erreur(s)",
@@ -228,7 +230,7 @@ const en: Record<MessageKey, string> = {
   "cli-usage": `Usage: lettre <command> [options]
 
 Commands:
-  build            builds dist/email/<slug>.html and .txt for every issue
+  build            builds the emails (dist/email/) and the web archive (dist/archive/)
   check            validates issues, config and templates; writes nothing
   new <slug>       creates newsletters/<slug>.md with every section type commented
 
@@ -246,6 +248,7 @@ Options:
   "cli-extra-argument": 'extra argument "{value}": the {command} command takes none',
   "cli-built": "built {count} issue(s) into {dir}",
   "cli-email-line": "  {file}  {size} KB, text {textSize} KB",
+  "cli-archive": "web archive: {dir} ({count} pages, Atom and JSON feeds, .ics calendar, sitemap)",
   "cli-checked": "{count} issue(s), the config and the templates are valid",
   "cli-failed": "{count} error(s): nothing was written, the previous output is kept",
   "cli-check-failed": "{count} error(s)",

@@ -38,6 +38,7 @@ describe("the web archive", () => {
       "2025-s2/calendar/1.ics",
       "2025-s2/calendar/2.ics",
       "2025-s2/email.html",
+      "2025-s2/files/programme.pdf",
       "2025-s2/index.html",
       "2026-s1/calendar/1.ics",
       "2026-s1/calendar/3-2.ics",
@@ -134,6 +135,11 @@ describe("the web archive", () => {
       endDate: "2026-04-02",
       location: { "@type": "Place", name: "Rouen, Hangar 107" },
     });
+    // Files linked from Markdown are published next to the page, linked absolutely.
+    expect(await read(root, "dist/archive/2025-s2/index.html")).toContain(
+      `<a href="${SITE}/2025-s2/files/programme.pdf" target="_blank">Le programme (PDF)</a>`,
+    );
+    expect(await read(root, "dist/archive/2025-s2/files/programme.pdf")).toContain("%PDF-1.4");
     // The email version, without the per-recipient placeholder
     const email = await read(root, "dist/archive/2026-s1/email.html");
     expect(email).not.toContain("{{unsubscribeUrl}}");
@@ -303,13 +309,14 @@ describe("the web archive", () => {
       "newsletters/2026-s1.md",
       source
         .replace("images/couverture.png", "images/Couverture.png")
-        .replace("Bonjour !", "Bonjour ! ![plan](images/plan.jpg)"),
+        .replace("Bonjour !", "Bonjour ! ![plan](images/plan.jpg)\n\n[L agenda](files/agenda.pdf)"),
     );
     const result = await build({ root, today: TODAY });
     expect(result.ok).toBe(false);
     expect(result.diagnostics.map(formatDiagnostic)).toEqual([
-      "newsletters/2026-s1.md:7: image.src: image « images/Couverture.png » introuvable : le fichier newsletters/images/Couverture.png n'existe pas (vérifiez le nom, les majuscules et le dossier)",
-      "newsletters/2026-s1.md:35: body: image « images/plan.jpg » introuvable : le fichier newsletters/images/plan.jpg n'existe pas (vérifiez le nom, les majuscules et le dossier)",
+      "newsletters/2026-s1.md:7: image.src: « images/Couverture.png » introuvable : le fichier newsletters/images/Couverture.png n'existe pas (vérifiez le nom, les majuscules et le dossier)",
+      "newsletters/2026-s1.md:35: body: « images/plan.jpg » introuvable : le fichier newsletters/images/plan.jpg n'existe pas (vérifiez le nom, les majuscules et le dossier)",
+      "newsletters/2026-s1.md:37: body: « files/agenda.pdf » introuvable : le fichier newsletters/files/agenda.pdf n'existe pas (vérifiez le nom, les majuscules et le dossier)",
     ]);
     expect(await read(root, "dist/archive/index.html")).toBe(before);
   });

@@ -30,7 +30,7 @@ describe("the lettre command", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toMatch(
-      /^1 lettre\(s\) construite\(s\) dans dist\/email\n {2}dist\/email\/2025-s2\.html {2}\d+,\d Ko, texte \d+,\d Ko\n$/,
+      /^1 lettre\(s\) construite\(s\) dans dist\/email\n {2}dist\/email\/2025-s2\.html {2}\d+,\d Ko, texte \d+,\d Ko\narchive web : dist\/archive\/ \(10 pages, flux Atom et JSON, agenda \.ics, plan du site\)\n$/,
     );
     const html = await read(root, "dist/email/2025-s2.html");
     expect(html).toContain("BOOST AI");
