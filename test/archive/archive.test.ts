@@ -67,8 +67,15 @@ describe("the web archive", () => {
       const text = await readFile(path.join(dir, file), "latin1");
       expect(text, file).not.toMatch(/secret|confidentiel/i);
     }
-    // The draft's email is still built (for previewing with --drafts), never published.
+    // With --drafts the draft's email is built for previewing; the archive still leaves it out.
     expect(await readdir(path.join(root, "dist/email"))).not.toContain("secret.html");
+    await build({ root, today: TODAY, drafts: true });
+    expect(await readdir(path.join(root, "dist/email"))).toContain("secret.html");
+    expect(await allFiles(dir)).toEqual(files);
+    for (const file of files) {
+      const text = await readFile(path.join(dir, file), "latin1");
+      expect(text, file).not.toMatch(/secret|confidentiel/i);
+    }
   });
 
   it("lists issues newest first with date, number and summary", async () => {
