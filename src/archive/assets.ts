@@ -5,26 +5,55 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import type { Nodes } from "mdast";
+import remarkGfm from "remark-gfm";
+import remarkParse from "remark-parse";
+import { unified } from "unified";
 import { CONTENT_DIR, type Issue } from "../content/index.ts";
 import { type Diagnostic, formatPath } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
+import { tooDeep } from "../render/markdown.ts";
 
 interface Reference {
   src: string;
   path: PropertyKey[];
-  /** Lines after the start of the Markdown text where the image is (intro body only). */
+  /** Lines after the start of the Markdown text where the reference is (intro body only). */
   offset?: number;
 }
 
-const MARKDOWN_IMAGE = /!\[[^\]]*\]\(\s*<?([^\s)>]+)/g;
-const HTML_IMAGE = /<img\b[^>]*\bsrc\s*=\s*["']?([^"'\s>]+)/gi;
-/** Links to files: `[le programme](files/programme.pdf)`, `<a href="files/x.pdf">`. */
-const MARKDOWN_LINK = /(?<!!)\[[^\]]*\]\(\s*<?([^\s)>]+)/g;
-const HTML_LINK = /<a\b[^>]*\bhref\s*=\s*["']?([^"'\s>]+)/gi;
+const parser = unified().use(remarkParse).use(remarkGfm);
+const HTML_SRC = /<(?:img\b[^>]*\bsrc|a\b[^>]*\bhref)\s*=\s*["']?([^"'\s>]+)/gi;
+/** A link is a file to publish when it names one (has an extension); an image always. */
 const FILE = /\.[a-z0-9]{1,5}$/i;
 
 function isRelative(src: string): boolean {
   return !/^([a-z][a-z0-9+.-]*:|\/\/|#|\/)/i.test(src);
+}
+
+/** Images, links and link definitions (`[logo]: images/logo.png`) of a Markdown text. */
+function markdownReferences(text: string): { src: string; line: number }[] {
+  const found: { src: string; line: number }[] = [];
+  const walk = (node: Nodes): void => {
+    const line = (node.position?.start.line ?? 1) - 1;
+    if (node.type === "image") found.push({ src: node.url, line });
+    if ((node.type === "link" || node.type === "definition") && FILE.test(clean(node.url))) {
+      found.push({ src: node.url, line });
+    }
+    if (node.type === "html") {
+      for (const m of node.value.matchAll(HTML_SRC)) {
+        const isImage = /^<img/i.test(m[0]);
+        if (isImage || FILE.test(clean(m[1] ?? ""))) found.push({ src: m[1] ?? "", line });
+      }
+    }
+    if ("children" in node) for (const child of node.children) walk(child);
+  };
+  // Too deep to parse: the email stage reports it with the issue.
+  if (!tooDeep(text)) walk(parser.parse(text));
+  return found;
+}
+
+function clean(src: string): string {
+  return src.replace(/[?#].*$/, "");
 }
 
 /**
@@ -34,15 +63,8 @@ function isRelative(src: string): boolean {
 export function imageReferences(issue: Issue): Reference[] {
   const refs: Reference[] = [];
   const inMarkdown = (text: string | undefined, at: PropertyKey[]) => {
-    for (const pattern of [MARKDOWN_IMAGE, HTML_IMAGE, MARKDOWN_LINK, HTML_LINK]) {
-      for (const m of text?.matchAll(pattern) ?? []) {
-        const src = m[1] ?? "";
-        // A link is a file to publish when it names one (has an extension); images always.
-        const isLink = pattern === MARKDOWN_LINK || pattern === HTML_LINK;
-        if (isLink && !FILE.test(src.replace(/[?#].*$/, ""))) continue;
-        const offset = (text ?? "").slice(0, m.index).split("\n").length - 1;
-        refs.push({ src: src.replace(/[?#].*$/, ""), path: at, offset });
-      }
+    for (const { src, line } of markdownReferences(text ?? "")) {
+      refs.push({ src: clean(src), path: at, offset: line });
     }
   };
   if (issue.data.image) refs.push({ src: issue.data.image.src, path: ["image", "src"] });
@@ -64,8 +86,8 @@ export function imageReferences(issue: Issue): Reference[] {
 }
 
 /**
- * Reads every relative image of `issues`. Returns the files to publish, keyed by their path
- * in the archive (`<slug>/images/x.jpg`), and an error for each missing one.
+ * Reads every relative image and file of `issues`. Returns the files to publish, keyed by
+ * their path in the archive (`<slug>/images/x.jpg`), and an error for each missing one.
  */
 export async function collectAssets(
   root: string,
@@ -75,11 +97,11 @@ export async function collectAssets(
   const diagnostics: Diagnostic[] = [];
   for (const issue of issues) {
     for (const ref of imageReferences(issue)) {
-      const clean = path.posix.normalize(safeDecode(ref.src));
-      const outside = clean.startsWith("..") || path.posix.isAbsolute(clean);
+      const relative = path.posix.normalize(safeDecode(ref.src));
+      const outside = relative.startsWith("..") || path.posix.isAbsolute(relative);
       const bytes = outside
         ? undefined
-        : await readFile(path.join(root, CONTENT_DIR, clean)).catch(() => undefined);
+        : await readFile(path.join(root, CONTENT_DIR, relative)).catch(() => undefined);
       if (!bytes) {
         diagnostics.push({
           file: issue.file,
@@ -87,11 +109,11 @@ export async function collectAssets(
           field: ref.path.length > 0 ? formatPath(ref.path) : "body",
           rule: "asset-missing",
           severity: "error",
-          message: t("asset-missing", { value: ref.src, file: `${CONTENT_DIR}/${clean}` }),
+          message: t("asset-missing", { value: ref.src, file: `${CONTENT_DIR}/${relative}` }),
         });
         continue;
       }
-      files.set(`${issue.slug}/${clean}`, bytes);
+      files.set(`${issue.slug}/${relative}`, bytes);
     }
   }
   return { files, diagnostics };

@@ -100,7 +100,8 @@ export function icsOf(entries: readonly Entry[], config: Config, name = config.s
       url: entry.url ?? page,
     });
   }
-  return calendar.toString();
+  // RFC 5545: every line, the last one too, ends with CRLF.
+  return `${calendar.toString()}\r\n`;
 }
 
 /** A Google Calendar "add event" address, for readers without a calendar application. */

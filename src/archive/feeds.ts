@@ -6,43 +6,68 @@ import { Feed } from "feed";
 import type { Config } from "../config/index.ts";
 import type { Issue } from "../content/index.ts";
 import { typography } from "../render/typography.ts";
-import { summaryOf } from "./model.ts";
+import { issueTags, summaryOf } from "./model.ts";
 
 export const FEED_SIZE = 50;
+
+const escapeHtml = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 export function feeds(
   issues: readonly Issue[],
   config: Config,
   content: (issue: Issue) => string,
 ): { atom: string; json: string } {
+  const contents = new Map(issues.slice(0, FEED_SIZE).map((issue) => [issue, content(issue)]));
+  // Atom marks titles and summaries as HTML: there, "<b>" in a title must stay text.
+  const atom = makeFeed(issues, config, contents, escapeHtml).atom1();
+  const json = makeFeed(issues, config, contents, (text) => text).json1();
+  return { atom, json: jsonFeed11(json, config.lang) };
+}
+
+function makeFeed(
+  issues: readonly Issue[],
+  config: Config,
+  contents: Map<Issue, string>,
+  text: (value: string) => string,
+): Feed {
   const base = config.site.url;
   const newest = issues[0];
+  const author = { name: config.site.name, link: `${base}/` };
   const feed = new Feed({
     id: `${base}/`,
-    title: config.site.name,
+    title: text(config.site.name),
     link: `${base}/`,
     language: config.lang,
     updated: newest ? new Date(`${newest.data.date}T00:00:00Z`) : new Date(0),
     generator: "lettre",
     feedLinks: { atom: `${base}/feed.xml`, json: `${base}/feed.json` },
+    author,
     ...(config.site.logo ? { image: new URL(config.site.logo.src, `${base}/`).href } : {}),
-    copyright: config.site.name,
+    copyright: text(config.site.name),
   });
-  for (const issue of issues.slice(0, FEED_SIZE)) {
+  for (const [issue, html] of contents) {
     const link = `${base}/${issue.slug}/`;
+    const date = new Date(`${issue.data.date}T00:00:00Z`);
     feed.addItem({
       id: link,
       link,
-      title: typography(issue.data.title, issue.lang),
-      date: new Date(`${issue.data.date}T00:00:00Z`),
-      published: new Date(`${issue.data.date}T00:00:00Z`),
-      description: summaryOf(issue),
-      content: content(issue),
-      category: (issue.data.tags ?? []).map((name) => ({ name })),
+      title: text(typography(issue.data.title, issue.lang)),
+      date,
+      published: date,
+      description: text(summaryOf(issue)),
+      content: html,
+      author: [author],
+      // Atom requires a term; the label may hold any text (angle brackets dropped: the
+      // feed library does not escape them in attributes).
+      category: issueTags(issue).map((tag) => ({
+        name: tag.name.replace(/[<>]/g, ""),
+        term: tag.slug,
+      })),
       ...(issue.data.image ? { image: new URL(issue.data.image.src, link).href } : {}),
     });
   }
-  return { atom: feed.atom1(), json: jsonFeed11(feed.json1(), config.lang) };
+  return feed;
 }
 
 /**

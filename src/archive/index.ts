@@ -95,7 +95,7 @@ export async function buildArchive(
   }
   issues.forEach((issue, i) => {
     const p = page(config, `${issue.slug}/`, issue.data.title, summaryOf(issue));
-    const model = issueModel(issue, config, entries, p.root);
+    const model = issueModel(issue, config, entries, p.root, true);
     const older = issues[i + 1];
     const newer = issues[i - 1];
     render(
@@ -114,7 +114,7 @@ export async function buildArchive(
     const email = input.emails.get(issue.slug);
     if (email) files.set(`${issue.slug}/email.html`, webEmail(email, config, templates));
     for (const entry of entries.filter((e) => e.issue === issue && e.file)) {
-      files.set(entry.file ?? "", icsOf([entry], config, entry.title));
+      files.set(entry.file ?? "", icsOf([entry], config));
     }
   });
 
@@ -162,11 +162,14 @@ export async function buildArchive(
   const content = templates.env.compile("{{> issue-content}}");
   const feedContent = (issue: Issue) => {
     try {
-      return content({
+      const url = `${config.site.url}/${issue.slug}/`;
+      const html = content({
         ...common,
-        ...issueModel(issue, config, entries, `${config.site.url}/`),
+        ...issueModel(issue, config, entries, `${config.site.url}/`, false),
         page: page(config, `${issue.slug}/`, issue.data.title),
       });
+      // A feed reader resolves "#note" against the feed: point it at the issue's page.
+      return html.replace(/href="#/g, `href="${url}#`);
     } catch (error) {
       if (error instanceof MarkdownError) return ""; // reported with the issue's page
       throw error;
@@ -195,9 +198,21 @@ export async function buildArchive(
   return { files, diagnostics };
 }
 
-/** The email's view model, plus what the web page adds: anchors and calendar links. */
-function issueModel(issue: Issue, config: Config, entries: readonly Entry[], root: string) {
+/**
+ * The email's view model, plus what the web page adds: anchors and calendar links. On a web
+ * page (`relative`), the issue's images and files keep relative addresses, so that the
+ * archive shows them wherever it is opened; in feeds, everything is absolute.
+ */
+function issueModel(
+  issue: Issue,
+  config: Config,
+  entries: readonly Entry[],
+  root: string,
+  relative: boolean,
+) {
   const model = viewModel(issue, config);
+  const local = (image: { src: string; alt: string } | undefined) =>
+    image && relative ? { ...image, src: image.src.replace(model.issue.url, "") } : image;
   const mine = entries.filter((entry) => entry.issue === issue);
   const calendar = (section: number, item?: number) => {
     const entry = mine.filter((e) => e.section === section)[item ?? 0];
@@ -205,6 +220,7 @@ function issueModel(issue: Issue, config: Config, entries: readonly Entry[], roo
   };
   const sections = model.issue.sections.map((section, index) => ({
     ...section,
+    ...(section.image ? { image: local(section.image as { src: string; alt: string }) } : {}),
     anchor: `section-${index + 1}`,
     calendar: calendar(index),
     ...(Array.isArray(section.items)
@@ -216,7 +232,13 @@ function issueModel(issue: Issue, config: Config, entries: readonly Entry[], roo
         }
       : {}),
   }));
-  return { ...model, issue: { ...model.issue, sections } };
+  return {
+    ...model,
+    /** Absolute, for Open Graph and Twitter cards. */
+    shareImage: model.issue.image,
+    ...(relative ? { markdownBase: undefined } : {}),
+    issue: { ...model.issue, image: local(model.issue.image), sections },
+  };
 }
 
 /** The email as published on the web: no reader to unsubscribe, so a mailto instead. */

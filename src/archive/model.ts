@@ -76,6 +76,28 @@ export function summaryOf(issue: Issue): string {
   );
 }
 
+/**
+ * The address of a tag's page: "Événements" → "evenements". A tag with no Latin letter
+ * ("数据") gets a stable code instead of a name that could collide with another tag.
+ */
+export function tagSlug(tag: string): string {
+  const slug = slugify(tag);
+  if (slug !== "lettre" || /lettre/i.test(tag)) return slug;
+  let hash = 0;
+  for (const char of tag) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
+  return `t-${hash.toString(36)}`;
+}
+
+/** An issue's tags, one per page: "Europe" and "europe" are the same tag. */
+export function issueTags(issue: Issue): { name: string; slug: string }[] {
+  const seen = new Map<string, string>();
+  for (const name of issue.data.tags ?? []) {
+    const slug = tagSlug(name);
+    if (!seen.has(slug)) seen.set(slug, name);
+  }
+  return [...seen].map(([slug, name]) => ({ name, slug }));
+}
+
 /** One line of a list of issues. */
 export function card(issue: Issue, root: string) {
   return {
@@ -86,10 +108,7 @@ export function card(issue: Issue, root: string) {
     lang: issue.lang,
     summary: summaryOf(issue),
     href: `${root}${issue.slug}/`,
-    tags: (issue.data.tags ?? []).map((tag) => ({
-      name: tag,
-      href: `${root}tags/${slugify(tag)}/`,
-    })),
+    tags: issueTags(issue).map((tag) => ({ name: tag.name, href: `${root}tags/${tag.slug}/` })),
   };
 }
 
@@ -109,8 +128,7 @@ export function tagsOf(
 ): { name: string; slug: string; issues: Issue[] }[] {
   const tags = new Map<string, { name: string; slug: string; issues: Issue[] }>();
   for (const issue of issues) {
-    for (const name of issue.data.tags ?? []) {
-      const slug = slugify(name);
+    for (const { name, slug } of issueTags(issue)) {
       const tag = tags.get(slug) ?? { name, slug, issues: [] };
       tag.issues.push(issue);
       tags.set(slug, tag);

@@ -16,9 +16,23 @@ export function searchIndex(issues: readonly Issue[]): string {
         "theme" in section ? section.theme : "",
         "programme" in section ? section.programme : "",
         "location" in section ? section.location : "",
+        "organizer" in section ? section.organizer : "",
         "body" in section ? plainText(section.body, issue.lang) : "",
-        section.type === "agenda" ? section.items.map((item) => item.title).join(" ") : "",
-        section.type === "datathon" ? (section.winner?.name ?? "") : "",
+        section.type === "agenda"
+          ? section.items
+              .map((item) =>
+                [item.title, item.location, plainText(item.body, issue.lang)].join(" "),
+              )
+              .join(" ")
+          : "",
+        section.type === "datathon"
+          ? `${section.winner?.name ?? ""} ${plainText(section.winner?.body, issue.lang)}`
+          : "",
+        section.type === "eu-project"
+          ? [section.partners, section.countries, section.role]
+              .map((v) => (Array.isArray(v) ? v.join(" ") : (v ?? "")))
+              .join(" ")
+          : "",
       ].join(" "),
     );
     return {

@@ -44,6 +44,16 @@ export interface LoadResult {
 
 export const CONTENT_DIR = "newsletters";
 const SLUG = /^[a-z0-9-]+$/;
+/** Folders of the web archive: an issue named like one would replace it. */
+export const RESERVED = new Set([
+  "assets",
+  "datathons",
+  "events",
+  "page",
+  "projects",
+  "search",
+  "tags",
+]);
 
 /** Parses and validates one issue file's text. Never throws. */
 export function parseIssue(
@@ -53,6 +63,16 @@ export function parseIssue(
 ): { issue?: Issue; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const slug = path.basename(file, ".md");
+  if (RESERVED.has(slug)) {
+    diagnostics.push({
+      file,
+      line: 1,
+      field: "slug",
+      rule: "slug-reserved",
+      severity: "error",
+      message: t("slug-reserved", { value: path.basename(file), known: [...RESERVED].join(", ") }),
+    });
+  }
   if (!SLUG.test(slug)) {
     diagnostics.push({
       file,

@@ -20,6 +20,8 @@ const fr = {
   "alt-required":
     "texte alternatif manquant : ajoutez « alt: » qui décrit l'image pour les lecteurs d'écran",
   slug: "le nom de fichier « {value} » n'est pas valable : minuscules, chiffres et tirets seulement (renommez-le par exemple « {suggestion}.md »)",
+  "slug-reserved":
+    "le nom de fichier « {value} » est pris par une page de l'archive web ({known}) : renommez-le, par exemple en lui ajoutant l'année",
   integer: "doit être un nombre entier supérieur ou égal à {min}",
   "too-small-array": "doit contenir au moins {min} élément(s)",
   "empty-string": "ne doit pas être vide",
@@ -157,6 +159,8 @@ const en: Record<MessageKey, string> = {
     '"{value}" is not a usable image: give a relative path (images/photo.jpg) or an https:// address',
   "alt-required": "alt text is missing: add `alt:` describing the image for screen readers",
   slug: 'file name "{value}" is not valid: lowercase letters, digits and dashes only (rename it, e.g. "{suggestion}.md")',
+  "slug-reserved":
+    'file name "{value}" is taken by a page of the web archive ({known}): rename it, e.g. add the year',
   integer: "must be a whole number greater than or equal to {min}",
   "too-small-array": "must contain at least {min} item(s)",
   "empty-string": "must not be empty",

@@ -48,7 +48,10 @@ export function createHelpers(labels: Labels): Record<string, HelperDelegate> {
     /** `{{markdown body}}` → sanitised HTML. */
     markdown(text: unknown, options: HelperOptions) {
       if (typeof text !== "string" || !text.trim()) return "";
-      const base = options.data?.root?.issue?.url ?? options.data?.root?.site?.url;
+      // Emails and feeds need absolute addresses; web pages set `markdownBase` to keep
+      // relative ones, which then work wherever the archive is (a preview, a sub-folder).
+      const root = options.data?.root ?? {};
+      const base = "markdownBase" in root ? root.markdownBase : (root.issue?.url ?? root.site?.url);
       return new Handlebars.SafeString(markdownToHtml(text, langOf(options), base));
     },
     /** `{{#if (eq type "event")}}` */

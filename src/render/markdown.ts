@@ -45,13 +45,23 @@ function absolute(value: unknown, base: string | undefined): unknown {
 }
 
 /** Typography on text (outside code), absolute URLs, marked tables, task-list boxes as text. */
-function rehypeLettre(options: { lang: string; base: string | undefined }) {
+function rehypeLettre(options: { lang: string; base: string | undefined; prefix: string }) {
   const element = (node: Element): ElementContent => {
     const { properties } = node;
     if (node.tagName === "input" && properties.type === "checkbox") {
       return { type: "text", value: properties.checked ? "☑" : "☐" };
     }
+    // The page's title is the only h1: Markdown headings start one level below it.
+    const level = /^h([1-5])$/.exec(node.tagName)?.[1];
+    if (level) node.tagName = `h${Number(level) + 1}`;
     if (node.tagName === "table") properties.className = ["data-table"];
+    // remark-rehype does not prefix the notes' heading id: do it, one id per text.
+    if (properties.id === "footnote-label") properties.id = `${options.prefix}footnote-label`;
+    if (Array.isArray(properties.ariaDescribedBy)) {
+      properties.ariaDescribedBy = properties.ariaDescribedBy.map((id) =>
+        id === "footnote-label" ? `${options.prefix}footnote-label` : id,
+      );
+    }
     if (node.tagName === "img") properties.src = absolute(properties.src, options.base) as string;
     if (node.tagName === "a" && typeof properties.href === "string") {
       properties.href = absolute(properties.href, options.base) as string;
@@ -73,27 +83,34 @@ function rehypeLettre(options: { lang: string; base: string | undefined }) {
 
 const processors = new Map<string, ReturnType<typeof makeProcessor>>();
 
-function makeProcessor(lang: string, base: string | undefined) {
+function makeProcessor(lang: string, base: string | undefined, prefix: string) {
   const notes = FOOTNOTES[lang] ?? FOOTNOTES.en;
   return unified()
     .use(remarkParse)
     .use(remarkGfm)
     .use(remarkRehype, {
       allowDangerousHtml: true,
+      clobberPrefix: prefix,
       footnoteLabel: notes?.label,
       footnoteBackLabel: notes?.back,
-      footnoteLabelTagName: "h3",
+      footnoteLabelTagName: "h2",
       footnoteLabelProperties: {},
     })
     .use(rehypeRaw)
     .use(rehypeSanitize, schema)
-    .use(rehypeLettre, { lang, base })
+    .use(rehypeLettre, { lang, base, prefix })
     .use(rehypeStringify);
+}
+
+function hash(text: string): string {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
+  return h.toString(36);
 }
 
 /** Quotes or lists nested beyond any reason: refused before the parser exhausts the stack. */
 const MAX_NESTING = 100;
-function tooDeep(markdown: string): boolean {
+export function tooDeep(markdown: string): boolean {
   return markdown.split("\n").some((line) => {
     const markers = /^[>*+\-\s]*/.exec(line)?.[0].replace(/\s/g, "") ?? "";
     return markers.length > MAX_NESTING;
@@ -105,11 +122,17 @@ function tooDeep(markdown: string): boolean {
  * address relative links and images are resolved against.
  */
 export function markdownToHtml(markdown: string, lang: string, base?: string): string {
-  const key = `${lang} ${base ?? ""}`;
-  let processor = processors.get(key);
-  if (!processor) {
-    processor = makeProcessor(lang, base);
-    processors.set(key, processor);
+  let processor: ReturnType<typeof makeProcessor> | undefined;
+  if (markdown.includes("[^")) {
+    // Footnote ids must differ between the texts of one page: derive them from the text.
+    processor = makeProcessor(lang, base, `fn-${hash(markdown)}-`);
+  } else {
+    const key = `${lang} ${base ?? ""}`;
+    processor = processors.get(key);
+    if (!processor) {
+      processor = makeProcessor(lang, base, "user-content-");
+      processors.set(key, processor);
+    }
   }
   if (tooDeep(markdown)) throw new MarkdownError(t("markdown-too-deep"));
   try {

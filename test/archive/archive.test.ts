@@ -143,8 +143,15 @@ describe("the web archive", () => {
       location: { "@type": "Place", name: "Rouen, Hangar 107" },
     });
     // Files linked from Markdown are published next to the page, linked absolutely.
+    // Relative on the page, so the archive works wherever it is opened; absolute in feeds.
     expect(await read(root, "dist/archive/2025-s2/index.html")).toContain(
-      `<a href="${SITE}/2025-s2/files/programme.pdf" target="_blank">Le programme (PDF)</a>`,
+      '<a href="files/programme.pdf">Le programme (PDF)</a>',
+    );
+    expect(html).toContain(
+      '<img src="images/couverture.png" alt="Le public d&#x27;un forum de la donnée">',
+    );
+    expect(await read(root, "dist/archive/feed.json")).toContain(
+      `href=\\"${SITE}/2025-s2/files/programme.pdf\\"`,
     );
     expect(await read(root, "dist/archive/2025-s2/files/programme.pdf")).toContain("%PDF-1.4");
     // The email version, without the per-recipient placeholder
@@ -282,6 +289,49 @@ describe("the web archive", () => {
       "2025-s1",
     ]);
     expect(context.window.LETTRE_SEARCH?.[1]?.text).toContain("Compétences à la carte");
+  });
+
+  // Regressions found in review: a tag with "<" broke feed.xml; tags differing by case were
+  // listed three times; reference-style images were not published; search missed places.
+  it("survives odd tags, reference-style images and finds every word shown", async () => {
+    const root = await fixtureProject("archive");
+    const source = await read(root, "newsletters/2025-s1.md");
+    await put(
+      root,
+      "newsletters/2025-s1.md",
+      source
+        .replace("number: 11", "number: 11\ntags: [R&D <lab>, Europe, europe, Éurope]")
+        .replace("Notre première lettre", "![logo][logo] Notre première lettre")
+        .concat("\n[logo]: images/couverture.png\n"),
+    );
+    const result = await build({ root, today: TODAY });
+    expect(result.diagnostics).toEqual([]);
+    const atom = new XMLParser({ ignoreAttributes: false }).parse(
+      await read(root, "dist/archive/feed.xml"),
+    );
+    const entry = atom.feed.entry.find((e: { title: { "#text": string } }) =>
+      e.title["#text"].includes("Premier semestre"),
+    );
+    expect(entry.category.map((c: Record<string, string>) => [c["@_term"], c["@_label"]])).toEqual([
+      ["r-d-lab", "R&D lab"],
+      ["europe", "Europe"],
+    ]);
+    expect(atom.feed.author.name).toBe("DataLab Normandie");
+    const page = await read(root, "dist/archive/2025-s1/index.html");
+    expect(page.match(/href="\.\.\/tags\/europe\/"/g)).toHaveLength(1);
+    expect(await read(root, "dist/archive/tags/index.html")).toContain(
+      '<a href="europe/">Europe</a> <span class="count">(2 lettre(s))</span>',
+    );
+    expect(await readdir(path.join(root, "dist/archive/2025-s1/images"))).toEqual([
+      "couverture.png",
+    ]);
+    const context: { window: { LETTRE_SEARCH?: { slug: string; text: string }[] } } = {
+      window: {},
+    };
+    runInNewContext(await read(root, "dist/archive/search-index.js"), context);
+    const s1 = context.window.LETTRE_SEARCH?.find((e) => e.slug === "2026-s1")?.text ?? "";
+    expect(s1).toContain("Université de Caen");
+    expect(s1).toContain("Région Normandie");
   });
 
   it("paginates past 20 issues, newest first", async () => {

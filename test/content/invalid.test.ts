@@ -72,6 +72,10 @@ const CASES: Record<string, string[]> = {
     "newsletters/several-unknown-fields.md:5: auteur: champ inconnu « auteur » ; champs possibles : title, date, number, preheader, lang, tags, draft, image, sections",
     "newsletters/several-unknown-fields.md:12: sections[0].edition: doit être un nombre ou un texte",
   ],
+  // Regression: an issue named like an archive folder replaced that page.
+  "events.md": [
+    "newsletters/events.md:1: slug: le nom de fichier « events.md » est pris par une page de l'archive web (assets, datathons, events, page, projects, search, tags) : renommez-le, par exemple en lui ajoutant l'année",
+  ],
   "no-front-matter.md": [
     "newsletters/no-front-matter.md:1: l'en-tête manque : le fichier doit commencer par une ligne « --- », puis les champs (title:, date:…), puis une ligne « --- »",
   ],
