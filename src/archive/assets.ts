@@ -86,36 +86,39 @@ export function imageReferences(issue: Issue): Reference[] {
 }
 
 /**
- * Reads every relative image and file of `issues`. Returns the files to publish, keyed by
+ * Reads every relative image and file of `issue`. Returns the files to publish, keyed by
  * their path in the archive (`<slug>/images/x.jpg`), and an error for each missing one.
+ * `cache` keeps the result while neither the issue nor its files change (`lettre dev`).
  */
 export async function collectAssets(
   root: string,
-  issues: readonly Issue[],
+  issue: Issue,
+  cache?: WeakMap<Issue, { files: Map<string, Uint8Array>; diagnostics: Diagnostic[] }>,
 ): Promise<{ files: Map<string, Uint8Array>; diagnostics: Diagnostic[] }> {
+  const known = cache?.get(issue);
+  if (known) return known;
   const files = new Map<string, Uint8Array>();
   const diagnostics: Diagnostic[] = [];
-  for (const issue of issues) {
-    for (const ref of imageReferences(issue)) {
-      const relative = path.posix.normalize(safeDecode(ref.src));
-      const outside = relative.startsWith("..") || path.posix.isAbsolute(relative);
-      const bytes = outside
-        ? undefined
-        : await readFile(path.join(root, CONTENT_DIR, relative)).catch(() => undefined);
-      if (!bytes) {
-        diagnostics.push({
-          file: issue.file,
-          line: ref.path.length > 0 ? issue.lineOf(ref.path) : issue.bodyLine + (ref.offset ?? 0),
-          field: ref.path.length > 0 ? formatPath(ref.path) : "body",
-          rule: "asset-missing",
-          severity: "error",
-          message: t("asset-missing", { value: ref.src, file: `${CONTENT_DIR}/${relative}` }),
-        });
-        continue;
-      }
-      files.set(`${issue.slug}/${relative}`, bytes);
+  for (const ref of imageReferences(issue)) {
+    const relative = path.posix.normalize(safeDecode(ref.src));
+    const outside = relative.startsWith("..") || path.posix.isAbsolute(relative);
+    const bytes = outside
+      ? undefined
+      : await readFile(path.join(root, CONTENT_DIR, relative)).catch(() => undefined);
+    if (!bytes) {
+      diagnostics.push({
+        file: issue.file,
+        line: ref.path.length > 0 ? issue.lineOf(ref.path) : issue.bodyLine + (ref.offset ?? 0),
+        field: ref.path.length > 0 ? formatPath(ref.path) : "body",
+        rule: "asset-missing",
+        severity: "error",
+        message: t("asset-missing", { value: ref.src, file: `${CONTENT_DIR}/${relative}` }),
+      });
+      continue;
     }
+    files.set(`${issue.slug}/${relative}`, bytes);
   }
+  cache?.set(issue, { files, diagnostics });
   return { files, diagnostics };
 }
 

@@ -29,51 +29,66 @@ export interface Entry {
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
+const memo = new WeakMap<Issue, { host: string; entries: Entry[] }>();
+
 export function calendarEntries(issues: readonly Issue[], config: Config): Entry[] {
   const host = new URL(config.site.url).host;
   const entries: Entry[] = [];
   for (const issue of issues) {
-    const lang = issue.lang;
-    const text = (value: string | undefined) => value && typography(value, lang);
-    issue.data.sections.forEach((section, index) => {
-      const id = `${issue.slug}-${index + 1}`;
-      const common = { issue, section: index };
-      if (section.type === "event" || section.type === "datathon") {
-        const start = section.type === "event" ? section.date : section.start;
-        entries.push({
-          ...common,
-          uid: `${id}@${host}`,
-          kind: section.type,
-          title: typography(section.title, lang),
-          start,
-          end: section.end,
-          time: section.type === "event" ? text(section.time) : undefined,
-          location: section.type === "event" ? text(section.location) : undefined,
-          organizer: section.type === "event" ? text(section.organizer) : undefined,
-          description: plainText(section.body, lang),
-          url: section.url,
-          file: `${issue.slug}/calendar/${index + 1}.ics`,
-        });
-      }
-      if (section.type === "agenda") {
-        section.items.forEach((item, j) => {
-          const dated = DAY.test(item.date);
-          entries.push({
-            ...common,
-            uid: `${id}-${j + 1}@${host}`,
-            kind: "agenda",
-            title: typography(item.title, lang),
-            start: item.date,
-            location: text(item.location),
-            description: plainText(item.body, lang),
-            url: item.url,
-            file: dated ? `${issue.slug}/calendar/${index + 1}-${j + 1}.ics` : undefined,
-          });
-        });
-      }
-    });
+    const known = memo.get(issue);
+    if (known?.host === host) {
+      entries.push(...known.entries);
+      continue;
+    }
+    const own = issueEntries(issue, host);
+    memo.set(issue, { host, entries: own });
+    entries.push(...own);
   }
   return entries.sort((a, b) => a.start.localeCompare(b.start) || a.uid.localeCompare(b.uid));
+}
+
+function issueEntries(issue: Issue, host: string): Entry[] {
+  const entries: Entry[] = [];
+  const lang = issue.lang;
+  const text = (value: string | undefined) => value && typography(value, lang);
+  issue.data.sections.forEach((section, index) => {
+    const id = `${issue.slug}-${index + 1}`;
+    const common = { issue, section: index };
+    if (section.type === "event" || section.type === "datathon") {
+      const start = section.type === "event" ? section.date : section.start;
+      entries.push({
+        ...common,
+        uid: `${id}@${host}`,
+        kind: section.type,
+        title: typography(section.title, lang),
+        start,
+        end: section.end,
+        time: section.type === "event" ? text(section.time) : undefined,
+        location: section.type === "event" ? text(section.location) : undefined,
+        organizer: section.type === "event" ? text(section.organizer) : undefined,
+        description: plainText(section.body, lang),
+        url: section.url,
+        file: `${issue.slug}/calendar/${index + 1}.ics`,
+      });
+    }
+    if (section.type === "agenda") {
+      section.items.forEach((item, j) => {
+        const dated = DAY.test(item.date);
+        entries.push({
+          ...common,
+          uid: `${id}-${j + 1}@${host}`,
+          kind: "agenda",
+          title: typography(item.title, lang),
+          start: item.date,
+          location: text(item.location),
+          description: plainText(item.body, lang),
+          url: item.url,
+          file: dated ? `${issue.slug}/calendar/${index + 1}-${j + 1}.ics` : undefined,
+        });
+      });
+    }
+  });
+  return entries;
 }
 
 function utc(iso: string, addDays = 0): Date {

@@ -19,6 +19,7 @@ import { collectAssets } from "./assets.ts";
 import { calendarEntries, type Entry, entryView, icsOf, splitByDate } from "./calendar.ts";
 import { feeds } from "./feeds.ts";
 import { jsonLd } from "./jsonld.ts";
+import { ArchiveMemo } from "./memo.ts";
 import {
   card,
   datathonsOf,
@@ -47,6 +48,8 @@ export interface ArchiveInput {
   emails: ReadonlyMap<string, string>;
   /** YYYY-MM-DD that splits upcoming from past events. */
   today: string;
+  /** What previous builds made from unchanged issues (`lettre dev`). */
+  memo?: ArchiveMemo;
 }
 
 export async function buildArchive(
@@ -61,11 +64,16 @@ export async function buildArchive(
   const site = { lang: config.lang, site: config.site, theme: config.theme };
   const common = { ...site, sender: config.sender, footer: config.footer, address: config.address };
 
-  const render = (name: string, p: Page, data: object, issue?: Issue) => {
+  const publish = (p: Page, html: string | undefined, issue?: Issue) => {
+    if (html === undefined) return;
+    files.set(`${p.path}index.html`, html);
+    pages.push({ url: p.url, ...(issue ? { lastmod: issue.data.date } : {}) });
+  };
+  const render = (name: string, p: Page, data: object, issue?: Issue) =>
+    publish(p, renderPage(name, p, data, issue), issue);
+  const renderPage = (name: string, p: Page, data: object, issue?: Issue) => {
     try {
-      const html = templates.pages.get(name)?.({ ...common, ...data, page: p }) ?? "";
-      files.set(`${p.path}index.html`, html);
-      pages.push({ url: p.url, ...(issue ? { lastmod: issue.data.date } : {}) });
+      return templates.pages.get(name)?.({ ...common, ...data, page: p }) ?? "";
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       if (error instanceof MarkdownError && issue) {
@@ -88,34 +96,41 @@ export async function buildArchive(
   };
 
   // 1. Issue pages
-  const assets = await collectAssets(input.root, input.issues);
-  diagnostics.push(...assets.diagnostics);
-  for (const [file, bytes] of assets.files) {
-    if (issues.some((issue) => file.startsWith(`${issue.slug}/`))) files.set(file, bytes);
+  const memo = input.memo;
+  for (const issue of input.issues) {
+    const assets = await collectAssets(input.root, issue, memo?.assets);
+    diagnostics.push(...assets.diagnostics);
+    if (!issue.data.draft) for (const [file, bytes] of assets.files) files.set(file, bytes);
   }
+  const byIssue = Map.groupBy(entries, (entry) => entry.issue);
   issues.forEach((issue, i) => {
     const p = page(config, `${issue.slug}/`, issue.data.title, summaryOf(issue));
-    const model = issueModel(issue, config, entries, p.root, true);
+    const own = byIssue.get(issue) ?? [];
     const older = issues[i + 1];
     const newer = issues[i - 1];
-    render(
-      "issue",
-      p,
-      {
-        ...model,
-        tags: card(issue, p.root).tags,
-        newer: newer && card(newer, p.root),
-        older: older && card(older, p.root),
-        emailHref: "email.html",
-        jsonLd: jsonLd(issue, config, entries),
-      },
-      issue,
-    );
+    const make = () =>
+      renderPage(
+        "issue",
+        p,
+        {
+          ...issueModel(issue, config, own, p.root, true),
+          tags: card(issue, p.root).tags,
+          newer: newer && card(newer, p.root),
+          older: older && card(older, p.root),
+          emailHref: "email.html",
+          jsonLd: jsonLd(issue, config, own),
+        },
+        issue,
+      );
+    publish(p, memo ? memo.page(issue, older, newer, make) : make(), issue);
     const email = input.emails.get(issue.slug);
     if (email) files.set(`${issue.slug}/email.html`, webEmail(email, config, templates));
-    for (const entry of entries.filter((e) => e.issue === issue && e.file)) {
-      files.set(entry.file ?? "", icsOf([entry], config));
-    }
+    const calendars = ArchiveMemo.once(memo?.calendars, issue, () => {
+      const made = new Map<string, string>();
+      for (const entry of own) if (entry.file) made.set(entry.file, icsOf([entry], config));
+      return made;
+    });
+    for (const [file, ics] of calendars) files.set(file, ics);
   });
 
   // 2. Lists of issues
@@ -160,12 +175,14 @@ export async function buildArchive(
 
   // 4. Feeds, calendar, sitemap, search index, assets
   const content = templates.env.compile("{{> issue-content}}");
-  const feedContent = (issue: Issue) => {
+  const feedContent = (issue: Issue) =>
+    ArchiveMemo.once(memo?.contents, issue, () => feedHtml(issue));
+  const feedHtml = (issue: Issue) => {
     try {
       const url = `${config.site.url}/${issue.slug}/`;
       const html = content({
         ...common,
-        ...issueModel(issue, config, entries, `${config.site.url}/`, false),
+        ...issueModel(issue, config, byIssue.get(issue) ?? [], `${config.site.url}/`, false),
         page: page(config, `${issue.slug}/`, issue.data.title),
       });
       // A feed reader resolves "#note" against the feed: point it at the issue's page.
@@ -213,7 +230,7 @@ function issueModel(
   const model = viewModel(issue, config);
   const local = (image: { src: string; alt: string } | undefined) =>
     image && relative ? { ...image, src: image.src.replace(model.issue.url, "") } : image;
-  const mine = entries.filter((entry) => entry.issue === issue);
+  const mine = entries;
   const calendar = (section: number, item?: number) => {
     const entry = mine.filter((e) => e.section === section)[item ?? 0];
     return entry?.file ? entryView(entry, root).calendar : undefined;

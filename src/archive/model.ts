@@ -68,12 +68,19 @@ function truncate(text: string, max: number): string {
   return `${text.slice(0, max).replace(/\s+\S*$/, "")}…`;
 }
 
-/** The preheader, or the start of the introduction. */
+const summaries = new WeakMap<Issue, string>();
+
+/** The preheader, or the start of the introduction. (An issue never changes: memoised.) */
 export function summaryOf(issue: Issue): string {
-  return typography(
-    issue.data.preheader ?? truncate(plainText(issue.body, issue.lang), 220),
-    issue.lang,
-  );
+  let summary = summaries.get(issue);
+  if (summary === undefined) {
+    summary = typography(
+      issue.data.preheader ?? truncate(plainText(issue.body, issue.lang), 220),
+      issue.lang,
+    );
+    summaries.set(issue, summary);
+  }
+  return summary;
 }
 
 /**

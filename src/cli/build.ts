@@ -10,13 +10,14 @@
  */
 import path from "node:path";
 import { ARCHIVE_DIR, buildArchive } from "../archive/index.ts";
-import { loadConfig } from "../config/index.ts";
+import { type Config, loadConfig } from "../config/index.ts";
 import { type Issue, loadIssues } from "../content/index.ts";
 import { type Diagnostic, formatDiagnostic, hasErrors } from "../core/diagnostic.ts";
 import { type Locale, setLocale } from "../core/i18n.ts";
 import { compileEmail, type Email } from "../email/index.ts";
-import { archiveUrl, loadTemplates, renderEmailMjml } from "../render/index.ts";
-import { writeOutputs } from "./output.ts";
+import { archiveUrl, loadTemplates, renderEmailMjml, type Templates } from "../render/index.ts";
+import type { BuildCache } from "./cache.ts";
+import { writeChanged, writeOutputs } from "./output.ts";
 
 export interface BuildOptions {
   root: string;
@@ -30,6 +31,8 @@ export interface BuildOptions {
   lang?: Locale;
   /** YYYY-MM-DD that splits upcoming from past events; default: today. */
   today?: string;
+  /** Kept between the rebuilds of `lettre dev`: only what changed is made and written. */
+  cache?: BuildCache;
 }
 
 export interface BuildResult {
@@ -41,6 +44,8 @@ export interface BuildResult {
   written: boolean;
   /** Number of web pages in the archive. */
   archivePages: number;
+  /** Output files written or removed by this build, relative to `outDir`. */
+  changed: string[];
 }
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
@@ -53,31 +58,33 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     outDir,
     written: false,
     archivePages: 0,
+    changed: [],
   };
+  const cache = options.cache;
   const { diagnostics } = result;
 
-  const config = await loadConfig(options.root);
+  const config = cache?.config ?? (await loadConfig(options.root));
+  if (cache) cache.config = config;
   diagnostics.push(...config.diagnostics);
   setLocale(options.lang ?? config.value?.lang);
-  const templates = await loadTemplates(options.root);
+  const templates = cache?.templates ?? (await loadTemplates(options.root));
+  if (cache) cache.templates = templates;
   diagnostics.push(...templates.diagnostics);
   const content = await loadIssues(options.root, {
     drafts: options.drafts ?? false,
     defaultLang: config.value?.lang ?? "fr",
+    ...(cache ? { cache: cache.parsed } : {}),
   });
   diagnostics.push(...content.diagnostics);
   result.drafts = content.drafts;
   if (!config.value || !templates.templates) return result;
 
   for (const issue of content.issues) {
-    const rendered = renderEmailMjml(issue, config.value, templates.templates.email);
-    diagnostics.push(...rendered.diagnostics);
-    if (rendered.mjml === undefined) continue;
-    const compiled = await compileEmail(rendered.mjml, issue, templates.templates.email, {
-      archiveUrl: archiveUrl(config.value, issue.slug),
-    });
-    diagnostics.push(...compiled.diagnostics);
-    if (compiled.email) result.emails.push({ issue, email: compiled.email });
+    const made =
+      cache?.emails.get(issue) ?? (await makeEmail(issue, config.value, templates.templates));
+    cache?.emails.set(issue, made);
+    diagnostics.push(...made.diagnostics);
+    if (made.email) result.emails.push({ issue, email: made.email });
   }
 
   const archive = await buildArchive({
@@ -87,6 +94,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     issues: content.issues,
     emails: new Map(result.emails.map(({ issue, email }) => [issue.slug, email.html])),
     today: options.today ?? new Date().toISOString().slice(0, 10),
+    ...(cache ? { memo: cache.archive } : {}),
   });
   // The email and the archive render the same Markdown: say each problem once.
   const said = new Set(diagnostics.map(formatDiagnostic));
@@ -103,7 +111,22 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   }
   for (const [file, content] of archive.files) files.set(`${ARCHIVE_DIR}/${file}`, content);
   result.archivePages = [...archive.files.keys()].filter((f) => f.endsWith("index.html")).length;
-  await writeOutputs(outDir, ["email", ARCHIVE_DIR], files);
+  const folders = ["email", ARCHIVE_DIR];
+  result.changed = cache?.written
+    ? await writeChanged(outDir, files, cache.written)
+    : await writeOutputs(outDir, folders, files);
+  if (cache) cache.written = files;
   result.written = true;
   return result;
+}
+
+async function makeEmail(issue: Issue, config: Config, templates: Templates) {
+  const diagnostics: Diagnostic[] = [];
+  const rendered = renderEmailMjml(issue, config, templates.email);
+  diagnostics.push(...rendered.diagnostics);
+  if (rendered.mjml === undefined) return { diagnostics };
+  const compiled = await compileEmail(rendered.mjml, issue, templates.email, {
+    archiveUrl: archiveUrl(config, issue.slug),
+  });
+  return { email: compiled.email, diagnostics: [...diagnostics, ...compiled.diagnostics] };
 }

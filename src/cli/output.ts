@@ -18,7 +18,7 @@ export async function writeOutputs(
   outDir: string,
   folders: readonly string[],
   files: Map<string, string | Uint8Array>,
-): Promise<void> {
+): Promise<string[]> {
   const existing = await stat(outDir).catch(() => undefined);
   if (existing && !existing.isDirectory()) {
     const file = path.relative(process.cwd(), outDir) || outDir;
@@ -50,6 +50,50 @@ export async function writeOutputs(
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+  return [...files.keys()];
+}
+
+/**
+ * For rebuilds (`lettre dev`): writes only the files whose content changed since `previous`
+ * (each one atomically: a temporary file renamed over it) and removes those that are gone,
+ * with their folders once empty. Returns the paths written or removed.
+ */
+export async function writeChanged(
+  outDir: string,
+  files: Map<string, string | Uint8Array>,
+  previous: Map<string, string | Uint8Array>,
+): Promise<string[]> {
+  const changed: string[] = [];
+  for (const [file, content] of files) {
+    const before = previous.get(file);
+    if (before !== undefined && same(before, content)) continue;
+    const target = path.join(outDir, file);
+    await mkdir(path.dirname(target), { recursive: true });
+    const temporary = `${target}.${process.pid}.tmp`;
+    await writeFile(temporary, content);
+    await rename(temporary, target);
+    changed.push(file);
+  }
+  for (const file of previous.keys()) {
+    if (files.has(file)) continue;
+    await rm(path.join(outDir, file), { force: true });
+    changed.push(file);
+    // Remove folders left empty (a deleted issue's archive folder), up to the output folder.
+    for (
+      let dir = path.dirname(path.join(outDir, file));
+      dir.startsWith(`${outDir}${path.sep}`);
+      dir = path.dirname(dir)
+    ) {
+      if ((await readdir(dir).catch(() => ["?"])).length > 0) break;
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  return changed;
+}
+
+function same(a: string | Uint8Array, b: string | Uint8Array): boolean {
+  if (typeof a === "string" || typeof b === "string") return a === b;
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
 /** Folders left by a build that was killed half-way. */

@@ -198,10 +198,19 @@ function checkDateOrder(type: string, item: Record<string, unknown>, found: Diag
   };
 }
 
-/** Loads every `newsletters/*.md` under `root`, sorted by file name. */
+export type ParseCache = Map<
+  string,
+  { source: string; lang: Locale } & ReturnType<typeof parseIssue>
+>;
+
+/**
+ * Loads every `newsletters/*.md` under `root`, sorted by file name. With a `cache`, a file
+ * whose text has not changed keeps its previous result (the same `Issue` object), so later
+ * stages can reuse what they made from it.
+ */
 export async function loadIssues(
   root: string,
-  options: { drafts?: boolean; defaultLang: Locale },
+  options: { drafts?: boolean; defaultLang: Locale; cache?: ParseCache },
 ): Promise<LoadResult> {
   const dir = path.join(root, CONTENT_DIR);
   const all = (await readdir(dir).catch(() => [] as string[])).sort();
@@ -215,12 +224,22 @@ export async function loadIssues(
       message: t("extension", { value: name, suggestion }),
     });
   }
+  const present = new Set(all.map((name) => `${CONTENT_DIR}/${name}`));
+  for (const file of options.cache?.keys() ?? []) {
+    if (!present.has(file)) options.cache?.delete(file);
+  }
   for (const name of all.filter((n) => n.endsWith(".md"))) {
     const file = `${CONTENT_DIR}/${name}`;
     const { text: source, diagnostics: readErrors } = await readText(path.join(dir, name), file);
     result.diagnostics.push(...readErrors);
     if (source === undefined) continue;
-    const { issue, diagnostics } = parseIssue(source, file, options.defaultLang);
+    const cached = options.cache?.get(file);
+    const parsed =
+      cached && cached.source === source && cached.lang === options.defaultLang
+        ? cached
+        : parseIssue(source, file, options.defaultLang);
+    options.cache?.set(file, { ...parsed, source, lang: options.defaultLang });
+    const { issue, diagnostics } = parsed;
     result.diagnostics.push(...diagnostics);
     if (!issue) continue;
     if (issue.data.draft && !options.drafts) result.drafts.push(issue.slug);

@@ -1,0 +1,101 @@
+/**
+ * Stage "watch": chokidar watches the issues (and their images), the templates and the config;
+ * changes are debounced and queued so rebuilds never overlap and a burst of saves gives one
+ * rebuild. Each rebuild goes through the same pipeline as `lettre build`, with a cache so
+ * that only what a change touches is made and written again.
+ */
+import path from "node:path";
+import { watch as chokidar, type FSWatcher } from "chokidar";
+import { type BuildOptions, type BuildResult, build } from "../cli/build.ts";
+import { BuildCache } from "../cli/cache.ts";
+import { CONFIG_FILE } from "../config/index.ts";
+import { CONTENT_DIR } from "../content/index.ts";
+import { TEMPLATES_DIR } from "../render/templates.ts";
+
+export interface BuildEvent {
+  result: BuildResult;
+  /** Source files (relative to the root) whose change started this build; [] for the first. */
+  sources: string[];
+  /** Time from the first change seen to the end of the build, in milliseconds. */
+  ms: number;
+}
+
+export interface WatchOptions extends Omit<BuildOptions, "cache" | "write"> {
+  onBuild: (event: BuildEvent) => void;
+  /** Quiet time after the last change before rebuilding. */
+  debounceMs?: number;
+}
+
+export interface Watching {
+  /** Resolves once the first build is done and the watcher is listening. */
+  ready: Promise<void>;
+  /** Stops watching; waits for a rebuild under way to finish. */
+  close: () => Promise<void>;
+}
+
+export function watch(options: WatchOptions): Watching {
+  const { onBuild, debounceMs = 40, ...buildOptions } = options;
+  const root = path.resolve(options.root);
+  const cache = new BuildCache();
+  const pending = new Set<string>();
+  let firstChange = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let closed = false;
+
+  const run = async (sources: string[], started: number) => {
+    cache.invalidate(sources);
+    const result = await build({ ...buildOptions, root, cache });
+    onBuild({ result, sources, ms: performance.now() - started });
+  };
+
+  const drain = () => {
+    timer = undefined;
+    if (running || closed || pending.size === 0) return;
+    const sources = [...pending].sort();
+    const started = firstChange;
+    pending.clear();
+    running = run(sources, started).finally(() => {
+      running = undefined;
+      if (pending.size > 0) schedule();
+    });
+  };
+
+  const schedule = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(drain, debounceMs);
+  };
+
+  const changed = (file: string) => {
+    if (closed) return;
+    if (pending.size === 0) firstChange = performance.now();
+    pending.add(file.split(path.sep).join("/"));
+    schedule();
+  };
+
+  let watcher: FSWatcher | undefined;
+  const ready = (async () => {
+    await run([], performance.now());
+    watcher = chokidar([CONTENT_DIR, TEMPLATES_DIR, CONFIG_FILE], {
+      cwd: root,
+      ignoreInitial: true,
+      // Editors write in several steps: wait until the file stops changing.
+      awaitWriteFinish: { stabilityThreshold: 25, pollInterval: 10 },
+    });
+    for (const event of ["add", "change", "unlink", "unlinkDir"] as const) {
+      watcher.on(event, changed);
+    }
+    await new Promise<void>((resolve) => watcher?.once("ready", () => resolve()));
+  })();
+
+  return {
+    ready,
+    close: async () => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await ready.catch(() => undefined);
+      await watcher?.close();
+      await running;
+    },
+  };
+}
