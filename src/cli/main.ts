@@ -20,13 +20,17 @@ import {
   suggestion,
   t,
 } from "../core/i18n.ts";
+import { type BuildEvent, watch } from "../watch/index.ts";
+import { startPreview } from "../watch/server.ts";
 import { build } from "./build.ts";
 import { scaffoldIssue } from "./scaffold.ts";
 
-const COMMANDS = ["build", "check", "new"];
+const COMMANDS = ["build", "check", "new", "dev"];
 
 const OPTIONS = {
   drafts: { type: "boolean" },
+  watch: { type: "boolean" },
+  port: { type: "string" },
   strict: { type: "boolean" },
   debug: { type: "boolean" },
   root: { type: "string" },
@@ -97,6 +101,22 @@ export async function main(argv: string[]): Promise<number> {
   const debug = values.debug === true;
   try {
     if (command === "new") return await newIssue(root, rest[0]);
+    if (command === "dev" || (command === "build" && values.watch)) {
+      const port = values.port === undefined ? 0 : Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        console.error(t("cli-port"));
+        return 2;
+      }
+      return await runWatch(command === "dev", {
+        root,
+        debug,
+        port,
+        // Editors preview the issue they are writing: drafts are shown in `dev`.
+        drafts: command === "dev" || values.drafts === true,
+        ...(values.out ? { out: values.out } : {}),
+        ...(lang || envLang ? { lang: (lang ?? envLang) as Locale } : {}),
+      });
+    }
     return await runBuild(command === "check", {
       root,
       debug,
@@ -160,6 +180,57 @@ async function runBuild(
     );
   }
   console.log(t("cli-archive", { dir: `${dir}/archive/`, count: result.archivePages }));
+  return 0;
+}
+
+/** `lettre dev` (with the preview server) and `lettre build --watch` (without). */
+async function runWatch(
+  serve: boolean,
+  options: {
+    root: string;
+    debug: boolean;
+    port: number;
+    drafts: boolean;
+    out?: string;
+    lang?: Locale;
+  },
+): Promise<number> {
+  let first = true;
+  const onBuild = ({ result, ms }: BuildEvent) => {
+    print(result.diagnostics, options.debug);
+    const errors = result.diagnostics.filter((d) => d.severity === "error").length;
+    if (!result.ok) {
+      console.error(paint("red", t("cli-failed", { count: errors })));
+    } else if (first) {
+      console.log(
+        t("cli-built", {
+          count: result.emails.length,
+          dir: path.relative(options.root, result.outDir) || ".",
+        }),
+      );
+    } else {
+      const count = result.changed.length;
+      const message =
+        count > 0
+          ? t("dev-rebuilt", { ms: Math.round(ms), count })
+          : t("dev-unchanged", { ms: Math.round(ms) });
+      console.log(paint("green", message));
+    }
+    first = false;
+  };
+  const stop = new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  const { port, ...watchOptions } = options;
+  const running = serve
+    ? await startPreview({ ...watchOptions, port, onBuild })
+    : watch({ ...watchOptions, onBuild });
+  await ("ready" in running ? running.ready : running.watching.ready);
+  console.log("url" in running ? t("dev-listening", { url: running.url }) : t("dev-watching"));
+  await stop;
+  await running.close();
+  console.log(t("dev-stopped"));
   return 0;
 }
 

@@ -111,9 +111,12 @@ Commandes :
   build            construit les e-mails (dist/email/) et l'archive web (dist/archive/)
   check            vérifie les lettres, la configuration et les gabarits, sans rien écrire
   new <slug>       crée newsletters/<slug>.md avec tous les types de section en commentaire
+  dev              aperçu dans le navigateur, reconstruit et recharge à chaque sauvegarde
 
 Options :
-  --drafts         inclut les brouillons (draft: true)
+  --drafts         inclut les brouillons (draft: true) ; toujours inclus par dev
+  --watch          (build) reconstruit à chaque sauvegarde, sans serveur d'aperçu
+  --port <n>       (dev) port du serveur d'aperçu (par défaut : un port libre)
   --strict         échoue aussi sur les avertissements (e-mail de plus de 102 Ko…)
   --root <dossier> racine du projet (par défaut : le dossier courant)
   --out <dossier>  dossier de sortie (par défaut : dist)
@@ -139,6 +142,25 @@ Options :
   "cli-new-needs-slug": "indiquez le nom de la lettre : npx lettre new 2026-s1",
   "cli-new-exists": "{file} existe déjà : choisissez un autre nom",
   "cli-new-created": "{file} créé : remplissez-le puis lancez « npx lettre build »",
+  "preview-title": "Aperçu des lettres",
+  "preview-archive": "archive web",
+  "preview-size": "{size} Ko sur 102 Ko (coupure de Gmail)",
+  "preview-draft": "brouillon",
+  "preview-open-email": "ouvrir l'e-mail seul",
+  "preview-open-page": "ouvrir la page web",
+  "preview-desktop": "Ordinateur (600 px)",
+  "preview-phone": "Téléphone (375 px)",
+  "preview-text": "Version texte",
+  "preview-page": "Page de l'archive web",
+  "preview-problem":
+    "La dernière sauvegarde a des erreurs : l'aperçu montre la dernière version valable.",
+  "dev-listening": "aperçu sur {url} (Ctrl-C pour arrêter)",
+  "dev-watching":
+    "surveillance de newsletters/, templates/ et lettre.config.yaml (Ctrl-C pour arrêter)",
+  "dev-rebuilt": "reconstruit en {ms} ms : {count} fichier(s) mis à jour",
+  "dev-unchanged": "reconstruit en {ms} ms : rien n'a changé",
+  "dev-stopped": "arrêté",
+  "cli-port": "--port : un numéro entre 0 et 65535",
   warning: "avertissement",
 } as const;
 
@@ -237,9 +259,12 @@ Commands:
   build            builds the emails (dist/email/) and the web archive (dist/archive/)
   check            validates issues, config and templates; writes nothing
   new <slug>       creates newsletters/<slug>.md with every section type commented
+  dev              preview in the browser, rebuilt and reloaded on every save
 
 Options:
-  --drafts         include drafts (draft: true)
+  --drafts         include drafts (draft: true); dev always does
+  --watch          (build) rebuild on every save, without the preview server
+  --port <n>       (dev) port of the preview server (default: a free port)
   --strict         fail on warnings too (email over 102 KB…)
   --root <dir>     project root (default: current folder)
   --out <dir>      output folder (default: dist)
@@ -263,6 +288,23 @@ Options:
   "cli-new-needs-slug": "give the issue a name: npx lettre new 2026-s1",
   "cli-new-exists": "{file} already exists: choose another name",
   "cli-new-created": "{file} created: fill it in, then run `npx lettre build`",
+  "preview-title": "Issue preview",
+  "preview-archive": "web archive",
+  "preview-size": "{size} KB of 102 KB (Gmail's clip)",
+  "preview-draft": "draft",
+  "preview-open-email": "open the email alone",
+  "preview-open-page": "open the web page",
+  "preview-desktop": "Desktop (600 px)",
+  "preview-phone": "Phone (375 px)",
+  "preview-text": "Plain text",
+  "preview-page": "Web archive page",
+  "preview-problem": "The last save has errors: the preview shows the last good version.",
+  "dev-listening": "preview at {url} (Ctrl-C to stop)",
+  "dev-watching": "watching newsletters/, templates/ and lettre.config.yaml (Ctrl-C to stop)",
+  "dev-rebuilt": "rebuilt in {ms} ms: {count} file(s) updated",
+  "dev-unchanged": "rebuilt in {ms} ms: nothing changed",
+  "dev-stopped": "stopped",
+  "cli-port": "--port: a number from 0 to 65535",
   warning: "warning",
 };
 

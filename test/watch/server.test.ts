@@ -1,0 +1,182 @@
+/// <reference lib="dom" />
+import { spawn } from "node:child_process";
+import { connect } from "node:net";
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Preview, startPreview } from "../../src/watch/server.ts";
+import { hasChromium, launchChromium } from "../browser.ts";
+import { fixtureProject, put, REPO, read } from "../helpers.ts";
+
+let preview: Preview | undefined;
+afterEach(async () => {
+  await preview?.close();
+  preview = undefined;
+});
+
+/** Reads server-sent events from the preview, as the pages do. */
+async function listen(url: string) {
+  const controller = new AbortController();
+  const response = await fetch(`${url}__lettre/events`, { signal: controller.signal });
+  const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  const next = async (): Promise<{ event: string; data: Record<string, unknown> }> => {
+    for (;;) {
+      const end = buffer.indexOf("\n\n");
+      if (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event && data) return { event, data: JSON.parse(data) };
+        continue;
+      }
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) throw new Error("event stream closed");
+      buffer += chunk.value;
+    }
+  };
+  return { next, close: () => controller.abort() };
+}
+
+describe("lettre dev: the preview server", () => {
+  it("serves the issues, their emails, texts and the archive, and pushes reloads", async () => {
+    const root = await fixtureProject("archive");
+    preview = await startPreview({ root, today: "2026-03-01", drafts: true, onBuild: () => {} });
+    expect(preview.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const home = await (await fetch(preview.url)).text();
+    expect(home).toContain('<a href="/preview/2026-s1/">');
+    expect(home).toContain("Brouillon confidentiel"); // drafts are previewed
+    expect(home).toContain('<script src="/__lettre/client.js"></script></body>');
+    const page = await (await fetch(`${preview.url}preview/2025-s2/`)).text();
+    expect(page).toContain('<iframe src="/email/2025-s2.html" width="640"');
+    expect(page).toContain('<iframe src="/email/2025-s2.html" width="375"');
+    expect(page).toContain('<iframe src="/archive/2025-s2/" width="1024"');
+    expect(page).toMatch(/\d+,\d Ko sur 102 Ko/);
+    expect(page).toContain("Assises nationales de l'IA");
+    const email = await fetch(`${preview.url}email/2025-s2.html`);
+    expect(email.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(await email.text()).toContain("/__lettre/client.js");
+    expect((await fetch(`${preview.url}archive/events.ics`)).headers.get("content-type")).toBe(
+      "text/calendar; charset=utf-8",
+    );
+    expect((await fetch(`${preview.url}archive/../lettre.config.yaml`)).status).toBe(404);
+
+    const events = await listen(preview.url);
+    const source = await read(root, "newsletters/2025-s2.md");
+    await put(
+      root,
+      "newsletters/2025-s2.md",
+      source.replace("date: 2025-12-15", "date: 2025-12-32"),
+    );
+    const problem = await events.next();
+    expect(problem.event).toBe("problem");
+    expect(problem.data.messages).toEqual([
+      "newsletters/2025-s2.md:3: date: « 2025-12-32 » n'est pas une date du calendrier : écrivez AAAA-MM-JJ, par exemple 2025-12-15",
+    ]);
+    // The last good preview stays.
+    expect(await (await fetch(`${preview.url}email/2025-s2.html`)).text()).toContain(
+      "Assises nationales",
+    );
+
+    await put(
+      root,
+      "newsletters/2025-s2.md",
+      source.replace("Assises nationales", "Grandes Assises"),
+    );
+    const reload = await events.next();
+    expect(reload.event).toBe("reload");
+    expect(reload.data.changed).toContain("email/2025-s2.html");
+    expect(await (await fetch(`${preview.url}email/2025-s2.html`)).text()).toContain(
+      "Grandes Assises",
+    );
+    events.close();
+  });
+
+  it("stops on Ctrl-C and releases its port (the real command)", async () => {
+    const root = await fixtureProject("archive");
+    const child = spawn(process.execPath, [path.join(REPO, "bin/lettre.js"), "dev"], {
+      cwd: root,
+      env: { ...process.env, LETTRE_LANG: "" },
+    });
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 20_000);
+      child.stdout.on("data", () => {
+        const found = /aperçu sur (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
+        if (found) {
+          clearTimeout(timer);
+          resolve(found);
+        }
+      });
+    });
+    expect((await fetch(url)).status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(out).toContain("arrêté");
+    const port = Number(new URL(url).port);
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.on("connect", () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.on("error", () => resolve(true));
+    });
+    expect(refused).toBe(true);
+  });
+});
+
+describe.skipIf(!hasChromium)("lettre dev in a real browser", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("shows a save without a manual reload, an error overlay over the last good preview, and keeps the scroll", async () => {
+    const root = await fixtureProject("archive");
+    preview = await startPreview({ root, today: "2026-03-01", onBuild: () => {} });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 600 } });
+    await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
+    await page.goto(`${preview.url}preview/2025-s2/`);
+    await page.evaluate(() => window.scrollTo(0, 400));
+    const source = await read(root, "newsletters/2025-s2.md");
+
+    await put(
+      root,
+      "newsletters/2025-s2.md",
+      source.replace("date: 2025-12-15", "date: 2025-12-32"),
+    );
+    const overlay = page.locator("#lettre-overlay");
+    await overlay.waitFor({ timeout: 10_000 });
+    expect(await overlay.textContent()).toContain("newsletters/2025-s2.md:3: date:");
+    expect(await page.locator("#text").textContent()).toContain("Assises nationales");
+
+    await put(
+      root,
+      "newsletters/2025-s2.md",
+      source.replace("Assises nationales", "Grandes Assises"),
+    );
+    await page.waitForFunction(
+      () => document.querySelector("#text")?.textContent?.includes("Grandes Assises"),
+      null,
+      {
+        timeout: 10_000,
+      },
+    );
+    expect(await overlay.count()).toBe(0);
+    const frame = page.frameLocator('iframe[width="640"]');
+    await expect
+      .poll(() => frame.locator("body").textContent(), { timeout: 10_000 })
+      .toContain("Grandes Assises");
+    await page.waitForFunction(() => window.scrollY === 400, null, { timeout: 5_000 });
+    await page.close();
+  });
+});
