@@ -119,6 +119,24 @@ export function icsOf(entries: readonly Entry[], config: Config, name = config.s
   return `${calendar.toString()}\r\n`;
 }
 
+/**
+ * One calendar of every event, from the calendars of each (`icsOf([entry])`, kept between
+ * rebuilds): their VEVENT blocks, in start order, in one VCALENDAR.
+ */
+export function joinCalendars(calendars: readonly string[], config: Config): string {
+  const events = calendars
+    .flatMap((ics) => [...ics.matchAll(/BEGIN:VEVENT\r\n[\s\S]*?END:VEVENT\r\n/g)].map((m) => m[0]))
+    .map((block) => ({
+      block,
+      start: /DTSTART[^:]*:(\d+)/.exec(block)?.[1] ?? "",
+      uid: /UID:(.*)/.exec(block)?.[1] ?? "",
+    }))
+    .sort((a, b) => a.start.localeCompare(b.start) || a.uid.localeCompare(b.uid))
+    .map((event) => event.block);
+  const empty = icsOf([], config);
+  return empty.replace(/END:VCALENDAR\r\n$/, `${events.join("")}END:VCALENDAR\r\n`);
+}
+
 /** A Google Calendar "add event" address, for readers without a calendar application. */
 export function googleCalendarUrl(entry: Entry): string {
   const day = (iso: string) => iso.replace(/-/g, "");

@@ -16,7 +16,14 @@ import type { TemplateSet } from "../render/index.ts";
 import { UNSUBSCRIBE_PLACEHOLDER, viewModel } from "../render/index.ts";
 import { MarkdownError } from "../render/markdown.ts";
 import { collectAssets } from "./assets.ts";
-import { calendarEntries, type Entry, entryView, icsOf, splitByDate } from "./calendar.ts";
+import {
+  calendarEntries,
+  type Entry,
+  entryView,
+  icsOf,
+  joinCalendars,
+  splitByDate,
+} from "./calendar.ts";
 import { feeds } from "./feeds.ts";
 import { jsonLd } from "./jsonld.ts";
 import { ArchiveMemo } from "./memo.ts";
@@ -103,6 +110,8 @@ export async function buildArchive(
     if (!issue.data.draft) for (const [file, bytes] of assets.files) files.set(file, bytes);
   }
   const byIssue = Map.groupBy(entries, (entry) => entry.issue);
+  /** Each dated entry's own calendar, made once per issue; events.ics joins them. */
+  const calendarFiles = new Map<string, string>();
   issues.forEach((issue, i) => {
     const p = page(config, `${issue.slug}/`, issue.data.title, summaryOf(issue));
     const own = byIssue.get(issue) ?? [];
@@ -130,7 +139,10 @@ export async function buildArchive(
       for (const entry of own) if (entry.file) made.set(entry.file, icsOf([entry], config));
       return made;
     });
-    for (const [file, ics] of calendars) files.set(file, ics);
+    for (const [file, ics] of calendars) {
+      files.set(file, ics);
+      calendarFiles.set(file, ics);
+    }
   });
 
   // 2. Lists of issues
@@ -205,7 +217,7 @@ export async function buildArchive(
       cause: error,
     });
   }
-  files.set("events.ics", icsOf(entries, config));
+  files.set("events.ics", joinCalendars([...calendarFiles.values()], config));
   files.set("search-index.js", searchIndex(issues));
   files.set("sitemap.xml", sitemap(pages));
   files.set("robots.txt", robots(config.site.url));

@@ -13,8 +13,16 @@ function isMonthOnly(iso: string): boolean {
   return /^\d{4}-\d{2}$/.test(iso);
 }
 
+/** Making an Intl formatter costs far more than using one: keep them. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function format(iso: string, lang: string, parts: Intl.DateTimeFormatOptions): string {
-  const formatter = new Intl.DateTimeFormat(LOCALES[lang] ?? lang, { ...parts, timeZone: "UTC" });
+  const key = `${lang} ${JSON.stringify(parts)}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(LOCALES[lang] ?? lang, { ...parts, timeZone: "UTC" });
+    formatters.set(key, formatter);
+  }
   return formatter
     .formatToParts(toDate(iso))
     .map((part) =>
@@ -52,7 +60,14 @@ export function formatDateRange(start: string, end: string | undefined, lang: st
 }
 
 /** 1631 → "1 631" in French; a string is kept exactly as the editor wrote it. */
+const numbers = new Map<string, Intl.NumberFormat>();
+
 export function formatNumber(value: number | string, lang: string): string {
   if (typeof value === "string") return value;
-  return new Intl.NumberFormat(LOCALES[lang] ?? lang).format(value);
+  let formatter = numbers.get(lang);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(LOCALES[lang] ?? lang);
+    numbers.set(lang, formatter);
+  }
+  return formatter.format(value);
 }

@@ -24,6 +24,16 @@ export function frenchTypography(text: string): string {
 }
 
 /** Applies the typography of `lang` to a plain string (no-op for languages without rules). */
+const typeset = new Map<string, string>();
+
 export function typography(text: string, lang: string): string {
-  return lang === "fr" ? frenchTypography(text) : text;
+  if (lang !== "fr") return text;
+  // Labels and names come back again and again while pages are rendered.
+  let done = typeset.get(text);
+  if (done === undefined) {
+    if (typeset.size > 20_000) typeset.clear();
+    done = frenchTypography(text);
+    typeset.set(text, done);
+  }
+  return done;
 }
