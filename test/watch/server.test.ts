@@ -131,6 +131,44 @@ describe("lettre dev: the preview server", () => {
   });
 });
 
+describe("lettre build --watch (the real command)", () => {
+  it("rebuilds on save, prints the result, and stops on Ctrl-C", async () => {
+    const root = await fixtureProject("archive");
+    const child = spawn(process.execPath, [path.join(REPO, "bin/lettre.js"), "build", "--watch"], {
+      cwd: root,
+      env: { ...process.env, LETTRE_LANG: "" },
+    });
+    let out = "";
+    const seen = (pattern: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not seen ${pattern}: ${out}`)), 20_000);
+        const check = () => {
+          if (pattern.test(out)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        child.stdout.on("data", check);
+        check();
+      });
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+    });
+    await seen(/surveillance de newsletters\//);
+    const source = await read(root, "newsletters/2025-s1.md");
+    await put(
+      root,
+      "newsletters/2025-s1.md",
+      source.replace("Premier semestre", "Semestre modifié"),
+    );
+    await seen(/reconstruit en \d+ ms : \d+ fichier\(s\) mis à jour/);
+    expect(await read(root, "dist/email/2025-s1.html")).toContain("Semestre modifié");
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+  });
+});
+
 describe.skipIf(!hasChromium)("lettre dev in a real browser", () => {
   let browser: Browser;
   beforeAll(async () => {

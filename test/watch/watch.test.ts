@@ -135,6 +135,16 @@ describe("lettre dev / build --watch: the watcher", () => {
     expect(await read(root, "dist/archive/index.html")).not.toContain("Nouvelle lettre");
   });
 
+  it("publishes an image again when it is saved", async () => {
+    const { root, next } = await start();
+    const built = next();
+    await put(root, "newsletters/images/couverture.png", "a new picture");
+    const event = await built;
+    expect(event.sources).toEqual(["newsletters/images/couverture.png"]);
+    expect(event.result.changed).toEqual(["archive/2026-s1/images/couverture.png"]);
+    expect(await read(root, "dist/archive/2026-s1/images/couverture.png")).toBe("a new picture");
+  });
+
   it("keeps the last good output through an invalid save, and recovers when fixed", async () => {
     const { root, next } = await start();
     const good = await read(root, "newsletters/2025-s1.md");
