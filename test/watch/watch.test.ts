@@ -1,6 +1,7 @@
 import { readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { build } from "../../src/cli/build.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
 import { type BuildEvent, type Watching, watch } from "../../src/watch/index.ts";
 import { fixtureProject, put, read } from "../helpers.ts";
@@ -133,6 +134,40 @@ describe("lettre dev / build --watch: the watcher", () => {
     archive = await readdir(path.join(root, "dist/archive"));
     expect(archive).not.toContain("2026-s3");
     expect(await read(root, "dist/archive/index.html")).not.toContain("Nouvelle lettre");
+  });
+
+  it("ends with exactly what a full build writes, after many kinds of change", async () => {
+    const { root, next } = await start();
+    const save = async (file: string, edit: (text: string) => string) => {
+      const built = next();
+      await put(root, file, edit(await read(root, file)));
+      await built;
+    };
+    await save("newsletters/2025-s2.md", (s) =>
+      s.replace("Datathon Normandie 2025", "Datathon 2025"),
+    );
+    await save("newsletters/2026-s1.md", (s) => s.replace("date: 2026-02-15", "date: 2025-01-15"));
+    await save("newsletters/2025-s1.md", (s) =>
+      s.replace("number: 11", "number: 11\ntags: [nouveau]"),
+    );
+    await save("templates/archive/partials/site-footer.hbs", (s) => `${s}<!-- pied -->\n`);
+    await save("newsletters/2025-s2.md", (s) => s.replace("teams: 6", "teams: 7"));
+    const built = next();
+    await rm(path.join(root, "newsletters/2025-s1.md"));
+    await built;
+
+    const fresh = await build({ root, today: TODAY, out: "fresh" });
+    expect(fresh.ok).toBe(true);
+    const files = async (dir: string) =>
+      (await readdir(path.join(root, dir), { recursive: true, withFileTypes: true }))
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(path.join(root, dir), path.join(e.parentPath, e.name)))
+        .sort();
+    const incremental = await files("dist");
+    expect(incremental).toEqual(await files("fresh"));
+    for (const file of incremental) {
+      expect(await read(root, `dist/${file}`), file).toBe(await read(root, `fresh/${file}`));
+    }
   });
 
   it("publishes an image again when it is saved", async () => {
