@@ -12,6 +12,7 @@ import {
   LettreError,
   sortDiagnostics,
 } from "../core/diagnostic.ts";
+import { readText } from "../core/files.ts";
 import {
   kilobytes,
   type Locale,
@@ -20,12 +21,21 @@ import {
   suggestion,
   t,
 } from "../core/i18n.ts";
+import { openDatabase } from "../send/db.ts";
+import {
+  exportList,
+  importList,
+  LIST_NAME,
+  listNames,
+  listSubscribers,
+  removeFromList,
+} from "../send/lists.ts";
 import { type BuildEvent, watch } from "../watch/index.ts";
 import { startPreview } from "../watch/server.ts";
 import { build } from "./build.ts";
 import { scaffoldIssue } from "./scaffold.ts";
 
-const COMMANDS = ["build", "check", "new", "dev"];
+const COMMANDS = ["build", "check", "new", "dev", "list"];
 
 const OPTIONS = {
   drafts: { type: "boolean" },
@@ -92,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(t("cli-usage"));
     return 2;
   }
-  const extra = rest[command === "new" ? 1 : 0];
+  const extra = command === "list" ? undefined : rest[command === "new" ? 1 : 0];
   if (extra !== undefined) {
     console.error(t("cli-extra-argument", { value: extra, command }));
     return 2;
@@ -101,6 +111,7 @@ export async function main(argv: string[]): Promise<number> {
   const debug = values.debug === true;
   try {
     if (command === "new") return await newIssue(root, rest[0]);
+    if (command === "list") return await runList(root, rest);
     if (command === "dev" || (command === "build" && values.watch)) {
       const port = values.port === undefined ? 0 : Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -232,6 +243,66 @@ async function runWatch(
   await running.close();
   console.log(t("dev-stopped"));
   return 0;
+}
+
+/** `lettre list import|show|export|remove`: the subscriber lists. */
+async function runList(root: string, args: string[]): Promise<number> {
+  const [action, name, target] = args;
+  if (!action || !["import", "show", "export", "remove"].includes(action) || !name) {
+    console.error(t("list-usage"));
+    return 2;
+  }
+  if (!LIST_NAME.test(name)) {
+    console.error(t("list-name", { value: name }));
+    return 2;
+  }
+  const db = openDatabase(root);
+  try {
+    if (action === "import") {
+      if (!target) {
+        console.error(t("list-usage"));
+        return 2;
+      }
+      const shown = path.relative(process.cwd(), path.resolve(target)) || target;
+      const { text, diagnostics } = await readText(path.resolve(target), shown);
+      if (text === undefined) {
+        print(diagnostics, false);
+        return 1;
+      }
+      const report = importList(db, name, text, shown);
+      for (const d of report.rejected) console.error(paint("yellow", formatDiagnostic(d)));
+      console.log(t("list-imported", { name, ...report, rejected: report.rejected.length }));
+      if (report.suppressed > 0) console.log(t("list-suppressed", { count: report.suppressed }));
+      return report.added + report.updated === 0 && report.rejected.length > 0 ? 1 : 0;
+    }
+    const known = listNames(db);
+    if (!known.some((list) => list.name === name)) {
+      const names = known.map((list) => list.name).join(", ");
+      console.error(names ? t("list-unknown", { value: name, known: names }) : t("list-none"));
+      return 1;
+    }
+    if (action === "show") {
+      const subscribers = listSubscribers(db, name);
+      const suppressed = subscribers.filter((s) => s.status !== "subscribed").length;
+      console.log(t("list-shown", { name, count: subscribers.length, suppressed }));
+      for (const s of subscribers) {
+        const fields = Object.values(s.fields).join(", ");
+        console.log(
+          `  ${s.address}${fields ? `  (${fields})` : ""}${s.status === "subscribed" ? "" : `  [${s.status}]`}`,
+        );
+      }
+      return 0;
+    }
+    if (action === "export") {
+      process.stdout.write(exportList(db, name));
+      return 0;
+    }
+    const count = removeFromList(db, name, target);
+    console.log(t("list-removed", { count, name }));
+    return 0;
+  } finally {
+    db.close();
+  }
 }
 
 async function newIssue(root: string, slug: string | undefined): Promise<number> {

@@ -112,6 +112,7 @@ Commandes :
   check            vérifie les lettres, la configuration et les gabarits, sans rien écrire
   new <slug>       crée newsletters/<slug>.md avec tous les types de section en commentaire
   dev              aperçu dans le navigateur, reconstruit et recharge à chaque sauvegarde
+  list …           listes d'abonnés : import <liste> <fichier.csv>, show, export, remove
 
 Options :
   --drafts         inclut les brouillons (draft: true) ; toujours inclus par dev
@@ -161,6 +162,28 @@ Options :
   "dev-unchanged": "reconstruit en {ms} ms : rien n'a changé",
   "dev-stopped": "arrêté",
   "cli-port": "--port : un numéro entre 0 et 65535",
+  "list-csv": "fichier CSV illisible : {detail}",
+  "list-no-email":
+    "aucune colonne d'adresses : nommez-la « email » (ou « courriel », « adresse ») ; colonnes trouvées : {known}",
+  "address-empty": "adresse vide",
+  "address-line-break": "« {value} » contient un retour à la ligne : une seule adresse par ligne",
+  "address-several": "« {value} » contient plusieurs adresses : une seule par ligne",
+  "address-display-name":
+    "« {value} » contient un nom ou des signes en plus : gardez l'adresse seule (nom@exemple.fr)",
+  "address-invalid": "« {value} » n'est pas une adresse e-mail valable",
+  "list-name":
+    "nom de liste « {value} » non valable : minuscules, chiffres et tirets (par exemple partenaires-2026)",
+  "list-imported":
+    "liste « {name} » : {added} ajoutée(s), {updated} mise(s) à jour, {merged} doublon(s) fusionné(s), {rejected} refusée(s)",
+  "list-suppressed": "{count} adresse(s) désinscrite(s) ou en erreur restent exclues des envois",
+  "list-unknown": "liste « {value} » inconnue ; listes : {known}",
+  "list-shown": "liste « {name} » : {count} abonné(s), dont {suppressed} exclu(s) des envois",
+  "list-removed":
+    "{count} abonné(s) retiré(s) de la liste « {name} » (les désinscriptions sont gardées)",
+  "list-usage":
+    "utilisation : lettre list import <liste> <fichier.csv> | show <liste> | export <liste> | remove <liste> [adresse]",
+  "list-none":
+    "aucune liste : importez-en une avec « npx lettre list import <liste> <fichier.csv> »",
   warning: "avertissement",
 } as const;
 
@@ -260,6 +283,7 @@ Commands:
   check            validates issues, config and templates; writes nothing
   new <slug>       creates newsletters/<slug>.md with every section type commented
   dev              preview in the browser, rebuilt and reloaded on every save
+  list …           subscriber lists: import <list> <file.csv>, show, export, remove
 
 Options:
   --drafts         include drafts (draft: true); dev always does
@@ -305,6 +329,25 @@ Options:
   "dev-unchanged": "rebuilt in {ms} ms: nothing changed",
   "dev-stopped": "stopped",
   "cli-port": "--port: a number from 0 to 65535",
+  "list-csv": "unreadable CSV file: {detail}",
+  "list-no-email": 'no address column: name it "email"; columns found: {known}',
+  "address-empty": "empty address",
+  "address-line-break": '"{value}" contains a line break: one address per row',
+  "address-several": '"{value}" contains several addresses: one per row',
+  "address-display-name":
+    '"{value}" contains a name or extra signs: keep the address alone (name@example.org)',
+  "address-invalid": '"{value}" is not a valid email address',
+  "list-name":
+    'list name "{value}" is not valid: lowercase letters, digits and dashes (e.g. partners-2026)',
+  "list-imported":
+    'list "{name}": {added} added, {updated} updated, {merged} duplicate(s) merged, {rejected} rejected',
+  "list-suppressed": "{count} unsubscribed or bounced address(es) stay excluded from sends",
+  "list-unknown": 'unknown list "{value}"; lists: {known}',
+  "list-shown": 'list "{name}": {count} subscriber(s), {suppressed} of them excluded from sends',
+  "list-removed": '{count} subscriber(s) removed from list "{name}" (unsubscribes are kept)',
+  "list-usage":
+    "usage: lettre list import <list> <file.csv> | show <list> | export <list> | remove <list> [address]",
+  "list-none": "no list: import one with `npx lettre list import <list> <file.csv>`",
   warning: "warning",
 };
 

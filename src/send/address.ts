@@ -1,0 +1,34 @@
+/**
+ * One plain email address, as a subscriber list must hold: no display name, no list of
+ * addresses, no line break (header injection), no comment or quoted local part.
+ */
+const LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+
+export type AddressProblem = "empty" | "line-break" | "several" | "display-name" | "invalid";
+
+export function checkAddress(value: string): { address?: string; problem?: AddressProblem } {
+  const address = value.trim();
+  if (!address) return { problem: "empty" };
+  if (/[\r\n]/.test(value)) return { problem: "line-break" };
+  if (/[,;]/.test(address) || (address.match(/@/g) ?? []).length > 1) return { problem: "several" };
+  if (/[<>"()]/.test(address) || /\s/.test(address)) return { problem: "display-name" };
+  const at = address.lastIndexOf("@");
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  const labels = domain.split(".");
+  const valid =
+    at > 0 &&
+    local.length <= 64 &&
+    LOCAL.test(local) &&
+    domain.length <= 253 &&
+    labels.length >= 2 &&
+    labels.every((label) => LABEL.test(label)) &&
+    /[A-Za-z]/.test(labels.at(-1) ?? "");
+  return valid ? { address } : { problem: "invalid" };
+}
+
+/** The key two spellings of one mailbox share (case-insensitive, as mail providers treat it). */
+export function addressKey(address: string): string {
+  return address.trim().toLowerCase();
+}

@@ -1,0 +1,195 @@
+/**
+ * Mailing lists: CSV files of subscribers imported into the database. Every address is
+ * checked; a rejected row is reported with its CSV line; two spellings of one address are
+ * merged; importing again updates the list and never brings back an unsubscribed address.
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { parse } from "csv-parse/sync";
+import type { Diagnostic } from "../core/diagnostic.ts";
+import { t } from "../core/i18n.ts";
+import { addressKey, checkAddress } from "./address.ts";
+import { transaction } from "./db.ts";
+
+export const LIST_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+/** Column names editors' spreadsheets use, folded (lowercase, no accents, no spaces). */
+const COLUMNS: Record<string, string> = {
+  email: "email",
+  mail: "email",
+  courriel: "email",
+  adresse: "email",
+  adressemail: "email",
+  adresseemail: "email",
+  firstname: "firstName",
+  prenom: "firstName",
+  lastname: "lastName",
+  nom: "lastName",
+  organisation: "organization",
+  organization: "organization",
+  structure: "organization",
+  entreprise: "organization",
+  langue: "language",
+  language: "language",
+  lang: "language",
+};
+
+function fold(header: string): string {
+  return header
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "");
+}
+
+/** "Prénom" → firstName; an unknown "Ville d'origine" → villeDorigine. */
+function fieldName(header: string): string {
+  const known = COLUMNS[fold(header)];
+  if (known) return known;
+  const words = header
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+  return words
+    .map((w, i) => (i === 0 ? w.toLowerCase() : w[0]?.toUpperCase() + w.slice(1).toLowerCase()))
+    .join("");
+}
+
+export interface ImportReport {
+  added: number;
+  updated: number;
+  merged: number;
+  /** Addresses of the list that are unsubscribed or bounced: kept, never sent to. */
+  suppressed: number;
+  rejected: Diagnostic[];
+}
+
+export function importList(
+  db: DatabaseSync,
+  name: string,
+  csv: string,
+  file: string,
+  now = new Date().toISOString(),
+): ImportReport {
+  const report: ImportReport = { added: 0, updated: 0, merged: 0, suppressed: 0, rejected: [] };
+  const reject = (line: number | undefined, message: string) =>
+    report.rejected.push({ file, line, rule: "list-row", severity: "error", message });
+
+  // Spreadsheets in French write ";", others ","; the header line tells which.
+  const header = csv.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
+  const delimiter = [";", ",", "\t"].reduce((best, d) =>
+    header.split(d).length > header.split(best).length ? d : best,
+  );
+  let records: { record: Record<string, string>; info: { lines: number }; raw: string }[];
+  try {
+    records = parse(csv, {
+      bom: true,
+      columns: (headers: string[]) => headers.map(fieldName),
+      delimiter,
+      info: true,
+      raw: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: false,
+    });
+  } catch (error) {
+    const line = (error as { lines?: number }).lines;
+    reject(line, t("list-csv", { detail: (error as Error).message.replace(/^Invalid .*?: /, "") }));
+    return report;
+  }
+  if (records.length > 0 && !("email" in (records[0]?.record ?? {}))) {
+    reject(1, t("list-no-email", { known: Object.keys(records[0]?.record ?? {}).join(", ") }));
+    return report;
+  }
+
+  const rows = new Map<string, { address: string; fields: Record<string, string> }>();
+  // csv-parse miscounts lines after a quoted line break: count them from the raw rows.
+  let next = 2;
+  for (const { record, raw } of records) {
+    const line = next;
+    next += (raw.match(/\r\n|\n|\r/g) ?? []).length;
+    const { email = "", ...rest } = record;
+    const checked = checkAddress(email);
+    if (!checked.address) {
+      reject(
+        line,
+        t(`address-${checked.problem ?? "invalid"}`, { value: email.replace(/[\r\n]+/g, "⏎") }),
+      );
+      continue;
+    }
+    const key = addressKey(checked.address);
+    if (rows.has(key)) report.merged++;
+    const fields = Object.fromEntries(
+      Object.entries(rest)
+        .filter(([, v]) => v?.trim())
+        .map(([k, v]) => [k, v.trim()]),
+    );
+    rows.set(key, { address: checked.address, fields: { ...rows.get(key)?.fields, ...fields } });
+  }
+
+  const exists = db.prepare("SELECT 1 FROM subscribers WHERE list = ? AND email = ?");
+  const upsert = db.prepare(`
+    INSERT INTO subscribers (list, email, address, fields, added, updated) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (list, email) DO UPDATE SET address = excluded.address, fields = excluded.fields, updated = excluded.updated`);
+  const suppressed = db.prepare("SELECT 1 FROM suppressions WHERE email = ?");
+  transaction(db, () => {
+    for (const [key, row] of rows) {
+      if (exists.get(name, key)) report.updated++;
+      else report.added++;
+      if (suppressed.get(key)) report.suppressed++;
+      upsert.run(name, key, row.address, JSON.stringify(row.fields), now, now);
+    }
+  });
+  return report;
+}
+
+export interface Subscriber {
+  email: string;
+  address: string;
+  fields: Record<string, string>;
+  status: "subscribed" | "unsubscribed" | "bounced";
+}
+
+export function listSubscribers(db: DatabaseSync, name: string): Subscriber[] {
+  const rows = db
+    .prepare(`
+      SELECT s.email, s.address, s.fields, p.reason FROM subscribers s
+      LEFT JOIN suppressions p ON p.email = s.email
+      WHERE s.list = ? ORDER BY s.email`)
+    .all(name) as { email: string; address: string; fields: string; reason: string | null }[];
+  return rows.map((row) => ({
+    email: row.email,
+    address: row.address,
+    fields: JSON.parse(row.fields),
+    status: (row.reason as Subscriber["status"] | null) ?? "subscribed",
+  }));
+}
+
+export function listNames(db: DatabaseSync): { name: string; count: number }[] {
+  return db
+    .prepare("SELECT list AS name, COUNT(*) AS count FROM subscribers GROUP BY list ORDER BY list")
+    .all() as { name: string; count: number }[];
+}
+
+/** The list as CSV (`;`-separated, as French spreadsheets expect), with each status. */
+export function exportList(db: DatabaseSync, name: string): string {
+  const subscribers = listSubscribers(db, name);
+  const fields = [...new Set(subscribers.flatMap((s) => Object.keys(s.fields)))].sort();
+  const cell = (value: string) =>
+    /[;"\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  const lines = [["email", ...fields, "status"].join(";")];
+  for (const s of subscribers) {
+    lines.push([s.address, ...fields.map((f) => s.fields[f] ?? ""), s.status].map(cell).join(";"));
+  }
+  return `\uFEFF${lines.join("\r\n")}\r\n`;
+}
+
+/** Removes one address from a list, or the whole list. Unsubscribes are kept. */
+export function removeFromList(db: DatabaseSync, name: string, address?: string): number {
+  const result = address
+    ? db
+        .prepare("DELETE FROM subscribers WHERE list = ? AND email = ?")
+        .run(name, addressKey(address))
+    : db.prepare("DELETE FROM subscribers WHERE list = ?").run(name);
+  return Number(result.changes);
+}
