@@ -36,6 +36,22 @@ export const configSchema = z.strictObject({
   footer: z.string().default(""),
   /** Postal address of the sender, shown in the footer (required by anti-spam laws). */
   address: text().optional(),
+  /** How `lettre send` delivers. Secrets come from environment variables (see README). */
+  sending: z
+    .strictObject({
+      /** outbox:<folder> (default), smtp://host:port, smtps://user@host:port */
+      transport: z.string().default("outbox:outbox"),
+      /** Page that unsubscribes a reader: receives ?list=&email=&token= (signed). */
+      unsubscribeUrl: httpUrl().optional(),
+      /** Address that unsubscribes a reader who writes to it (List-Unsubscribe mailto). */
+      unsubscribeMailto: emailAddress().optional(),
+      /** SMTP: simultaneous connections, and messages per second at most. */
+      connections: z.number().int().min(1).max(50).default(3),
+      rate: z.number().positive().max(1000).default(10),
+      /** Optional DKIM signing; the private key comes from LETTRE_DKIM_PRIVATE_KEY. */
+      dkim: z.strictObject({ domain: text(), selector: text() }).optional(),
+    })
+    .default({ transport: "outbox:outbox", connections: 3, rate: 10 }),
   theme: z
     .strictObject({
       primary: color().default("#0b5394"),

@@ -18,6 +18,26 @@ CREATE TABLE IF NOT EXISTS subscribers (
   updated TEXT NOT NULL,
   PRIMARY KEY (list, email)
 ) STRICT;
+CREATE TABLE IF NOT EXISTS journal (
+  issue TEXT NOT NULL,
+  list TEXT NOT NULL,
+  email TEXT NOT NULL,
+  status TEXT NOT NULL
+    CHECK (status IN ('pending', 'sending', 'sent', 'deferred', 'failed', 'unknown')),
+  message_id TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  code INTEGER,
+  response TEXT,
+  updated TEXT NOT NULL,
+  PRIMARY KEY (issue, list, email)
+) STRICT;
+CREATE TABLE IF NOT EXISTS runs (
+  issue TEXT NOT NULL,
+  list TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  started TEXT NOT NULL,
+  PRIMARY KEY (issue, list)
+) STRICT;
 CREATE TABLE IF NOT EXISTS suppressions (
   email TEXT PRIMARY KEY,
   reason TEXT NOT NULL CHECK (reason IN ('unsubscribed', 'bounced')),

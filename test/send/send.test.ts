@@ -1,0 +1,196 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { DatabaseSync } from "node:sqlite";
+import { simpleParser } from "mailparser";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Config, parseConfig } from "../../src/config/index.ts";
+import { openDatabase } from "../../src/send/db.ts";
+import { sendIssue, sendStatus } from "../../src/send/index.ts";
+import { importList } from "../../src/send/lists.ts";
+import { createTransport } from "../../src/send/transports.ts";
+import { startSmtp } from "./smtp.ts";
+
+const CONFIG = `site:
+  name: DataLab Normandie
+  url: https://lettre.example.org
+sender:
+  name: DataLab Normandie
+  address: lettre@datalab.example.org
+sending:
+  unsubscribeUrl: https://lettre.example.org/desinscription
+  unsubscribeMailto: desinscription@datalab.example.org
+  connections: 2
+  rate: 100
+`;
+const config = parseConfig(CONFIG).value as Config;
+const compiled = {
+  slug: "2026-s1",
+  subject: "L'IA au cœur des territoires : édition n° 13",
+  html: '<p>Bonjour {{subscriber.firstName|à vous}} !</p><a href="{{unsubscribeUrl}}">Se désinscrire</a>',
+  text: "Bonjour {{subscriber.firstName|à vous}} !\nSe désinscrire : {{unsubscribeUrl}}\n",
+};
+const FAST = { baseMs: 30, capMs: 200, maxAttempts: 5 };
+
+let root: string;
+let db: DatabaseSync;
+const stops: (() => Promise<void>)[] = [];
+beforeEach(async () => {
+  root = await mkdtemp(path.join(tmpdir(), "lettre-send-"));
+  db = openDatabase(root);
+});
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+  db.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function smtp(faults: Parameters<typeof startSmtp>[0]) {
+  const server = await startSmtp(faults);
+  stops.push(server.close);
+  const transport = createTransport(server.url, { connections: 2, rate: 100 });
+  stops.push(() => transport.close());
+  return { server, transport };
+}
+
+const status = () =>
+  Object.fromEntries(
+    (
+      db.prepare("SELECT email, status, attempts FROM journal ORDER BY email").all() as {
+        email: string;
+        status: string;
+        attempts: number;
+      }[]
+    ).map((r) => [r.email, `${r.status}/${r.attempts}`]),
+  );
+
+describe("lettre send through a real SMTP server", () => {
+  it("personalises, signs the unsubscribe link, skips unsubscribed and 5xx, retries 4xx", async () => {
+    importList(
+      db,
+      "partenaires",
+      "email,prénom\nanne@exemple.fr,Anne <l'admin>\nbob@exemple.fr,\nclaire@exemple.fr,Claire\ndenis@exemple.fr,Denis\neve@exemple.fr,Ève\n",
+      "p.csv",
+    );
+    db.prepare(
+      "INSERT INTO suppressions (email, reason, at) VALUES ('claire@exemple.fr', 'unsubscribed', 'x')",
+    ).run();
+    const { server, transport } = await smtp({
+      rcpt: { "denis@exemple.fr": { code: 550 }, "eve@exemple.fr": { code: 451, once: true } },
+    });
+    const run = await sendIssue(db, {
+      compiled,
+      list: "partenaires",
+      config,
+      transport,
+      secret: "s3cret",
+      retry: FAST,
+    });
+
+    expect(status()).toEqual({
+      "anne@exemple.fr": "sent/1",
+      "bob@exemple.fr": "sent/1",
+      "denis@exemple.fr": "failed/1",
+      "eve@exemple.fr": "sent/2",
+    });
+    expect(run.status).toMatchObject({
+      list: "partenaires",
+      sent: 3,
+      failed: 1,
+      unknown: 0,
+      remaining: 0,
+    });
+    expect(server.received.map((r) => r.to).sort()).toEqual([
+      "anne@exemple.fr",
+      "bob@exemple.fr",
+      "eve@exemple.fr",
+    ]);
+    expect(db.prepare("SELECT email, reason FROM suppressions ORDER BY email").all()).toEqual([
+      { email: "claire@exemple.fr", reason: "unsubscribed" },
+      { email: "denis@exemple.fr", reason: "bounced" },
+    ]);
+
+    const anne = server.received.find((r) => r.to === "anne@exemple.fr")?.mail;
+    expect(anne?.subject).toBe(compiled.subject);
+    expect(anne?.from?.value).toEqual([
+      { address: "lettre@datalab.example.org", name: "DataLab Normandie" },
+    ]);
+    expect(anne?.html).toContain("<p>Bonjour Anne &lt;l&#39;admin&gt; !</p>".replace("&#39;", "'"));
+    expect(anne?.text).toContain("Bonjour Anne <l'admin> !");
+    expect(anne?.messageId).toMatch(/^<2026-s1\.[0-9a-f]{24}@datalab\.example\.org>$/);
+    // Headers unfolded (long ones are folded over several lines).
+    const rawHeader = (server.received.find((r) => r.to === "anne@exemple.fr")?.raw ?? "").replace(
+      /\r?\n[ \t]+/g,
+      " ",
+    );
+    expect(rawHeader).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
+    // mailparser reads the List-* headers into one structure.
+    const links = anne?.headers.get("list") as { unsubscribe?: { url?: string; mail?: string } };
+    expect(rawHeader).toMatch(
+      /^List-Unsubscribe:\s+<https:\/\/lettre\.example\.org\/desinscription\?list=partenaires&email=anne%40exemple\.fr&token=[\w-]{32}>,\s+<mailto:desinscription@datalab\.example\.org\?subject=/m,
+    );
+    expect(links.unsubscribe?.mail).toMatch(/^desinscription@datalab\.example\.org\?subject=/);
+    expect(anne?.html).toMatch(
+      /href="https:\/\/lettre\.example\.org\/desinscription\?list=partenaires&amp;email=anne%40exemple\.fr&amp;token=/,
+    );
+    expect(server.received.find((r) => r.to === "bob@exemple.fr")?.mail.text).toContain(
+      "Bonjour à vous !",
+    );
+    expect(rawHeader).toMatch(/Content-Type: multipart\/alternative/);
+
+    // Running again sends nothing more: already sent, failed and suppressed are skipped.
+    await sendIssue(db, {
+      compiled,
+      list: "partenaires",
+      config,
+      transport,
+      secret: "s3cret",
+      retry: FAST,
+    });
+    expect(server.received).toHaveLength(3);
+  });
+
+  it("retries a refused connection and a connection dropped after DATA, delivering once", async () => {
+    importList(db, "l", "email\nfanny@exemple.fr\ngaspard@exemple.fr\nhugo@exemple.fr\n", "l.csv");
+    const { server, transport } = await smtp({
+      refuseConnections: 1,
+      dropAfterData: ["gaspard@exemple.fr"],
+      delayMs: 50,
+    });
+    await sendIssue(db, { compiled, list: "l", config, transport, secret: "s", retry: FAST });
+    expect(server.received.map((r) => r.to).sort()).toEqual([
+      "fanny@exemple.fr",
+      "gaspard@exemple.fr",
+      "hugo@exemple.fr",
+    ]);
+    expect(Object.values(status()).every((s) => s.startsWith("sent/"))).toBe(true);
+    expect(status()["gaspard@exemple.fr"]).toBe("sent/2");
+    expect(sendStatus(db, "2026-s1")).toEqual([
+      {
+        list: "l",
+        sent: 3,
+        failed: 0,
+        deferred: 0,
+        unknown: 0,
+        sending: 0,
+        pending: 0,
+        remaining: 0,
+      },
+    ]);
+  });
+
+  it("writes .eml files to an outbox with no mail server", async () => {
+    importList(db, "l", "email,prénom\nines@exemple.fr,Inès\n", "l.csv");
+    const transport = createTransport(`outbox:${path.join(root, "outbox")}`, {
+      connections: 1,
+      rate: 1,
+    });
+    await sendIssue(db, { compiled, list: "l", config, transport, secret: "s" });
+    const files = await readdir(path.join(root, "outbox"));
+    expect(files).toHaveLength(1);
+    const mail = await simpleParser(await readFile(path.join(root, "outbox", files[0] ?? "")));
+    expect(mail.to && "text" in mail.to ? mail.to.text : "").toBe("ines@exemple.fr");
+    expect(mail.text).toContain("Bonjour Inès !");
+    expect(status()).toEqual({ "ines@exemple.fr": "sent/1" });
+  });
+});
