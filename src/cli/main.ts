@@ -34,13 +34,22 @@ import { type BuildEvent, watch } from "../watch/index.ts";
 import { startPreview } from "../watch/server.ts";
 import { build } from "./build.ts";
 import { scaffoldIssue } from "./scaffold.ts";
+import { runSend, runSendStatus } from "./send.ts";
 
-const COMMANDS = ["build", "check", "new", "dev", "list"];
+const COMMANDS = ["build", "check", "new", "dev", "list", "send"];
 
 const OPTIONS = {
   drafts: { type: "boolean" },
   watch: { type: "boolean" },
   port: { type: "string" },
+  list: { type: "string" },
+  transport: { type: "string" },
+  yes: { type: "boolean", short: "y" },
+  "dry-run": { type: "boolean" },
+  test: { type: "string" },
+  "resend-unknown": { type: "boolean" },
+  json: { type: "boolean" },
+  csv: { type: "boolean" },
   strict: { type: "boolean" },
   debug: { type: "boolean" },
   root: { type: "string" },
@@ -102,7 +111,10 @@ export async function main(argv: string[]): Promise<number> {
     console.error(t("cli-usage"));
     return 2;
   }
-  const extra = command === "list" ? undefined : rest[command === "new" ? 1 : 0];
+  const extra =
+    command === "list"
+      ? undefined
+      : rest[command === "new" ? 1 : command === "send" ? (rest[0] === "status" ? 2 : 1) : 0];
   if (extra !== undefined) {
     console.error(t("cli-extra-argument", { value: extra, command }));
     return 2;
@@ -112,6 +124,22 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === "new") return await newIssue(root, rest[0]);
     if (command === "list") return await runList(root, rest);
+    if (command === "send") {
+      const status = rest[0] === "status";
+      const args = {
+        root,
+        slug: status ? rest[1] : rest[0],
+        list: values.list,
+        transport: values.transport,
+        yes: values.yes === true,
+        dryRun: values["dry-run"] === true,
+        test: values.test,
+        resendUnknown: values["resend-unknown"] === true,
+        json: values.json === true,
+        csv: values.csv === true,
+      };
+      return status ? await runSendStatus(args) : await runSend(args);
+    }
     if (command === "dev" || (command === "build" && values.watch)) {
       const port = values.port === undefined ? 0 : Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {

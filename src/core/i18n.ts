@@ -113,6 +113,7 @@ Commandes :
   new <slug>       crée newsletters/<slug>.md avec tous les types de section en commentaire
   dev              aperçu dans le navigateur, reconstruit et recharge à chaque sauvegarde
   list …           listes d'abonnés : import <liste> <fichier.csv>, show, export, remove
+  send <lettre>    envoie une lettre à une liste (--list) ; send status <lettre>
 
 Options :
   --drafts         inclut les brouillons (draft: true) ; toujours inclus par dev
@@ -184,6 +185,33 @@ Options :
     "utilisation : lettre list import <liste> <fichier.csv> | show <liste> | export <liste> | remove <liste> [adresse]",
   "list-none":
     "aucune liste : importez-en une avec « npx lettre list import <liste> <fichier.csv> »",
+  "send-usage":
+    "utilisation : lettre send <lettre> --list <liste> [--yes] [--dry-run] [--test <adresse>] [--resend-unknown] [--transport <url>] | lettre send status <lettre> [--json|--csv]",
+  "send-status-none": "« {slug} » n'a encore été envoyée à aucune liste",
+  "send-status-line":
+    "liste « {list} » : {sent} envoyé(s), {failed} en échec, {deferred} différé(s), {unknown} incertain(s), {remaining} restant(s)",
+  "send-unknown-issue": "lettre « {slug} » introuvable ; lettres : {known}",
+  "send-draft": "« {slug} » est un brouillon (draft: true) : enlevez cette ligne pour l'envoyer",
+  "send-secret":
+    "LETTRE_UNSUBSCRIBE_SECRET n'est pas défini : c'est la clé qui signe les liens de désinscription (voir README)",
+  "send-test-done": "copie de test envoyée à {address} ({response})",
+  "send-plan":
+    "« {title} » → liste « {list} » par {transport} : {total} destinataire(s) ({suppressed} désinscrit(s) ou en erreur exclus), {sent} déjà envoyé(s), {toSend} à envoyer",
+  "send-unknown-plan":
+    "{count} envoi(s) incertain(s) (arrêt brutal d'un envoi précédent) : non renvoyés, sauf avec --resend-unknown",
+  "send-nothing": "rien à envoyer : tout est déjà envoyé",
+  "send-confirm-needed": "confirmation nécessaire : relancez avec --yes pour envoyer",
+  "send-confirm":
+    "Envoyer « {title} » à {toSend} destinataire(s) de la liste « {list} » ? (oui/non) ",
+  "send-cancelled": "envoi annulé",
+  "send-stopping": "arrêt demandé : fin des messages en cours…",
+  "send-interrupted":
+    "envoi interrompu : relancez la même commande pour reprendre là où il s'est arrêté",
+  "send-unknown-found":
+    "{count} message(s) étaient en cours lors d'un arrêt brutal : sort incertain, listés ci-dessous ; « --resend-unknown » les renvoie",
+  "send-running": "un envoi de cette lettre à cette liste est déjà en cours ({detail})",
+  "send-eta": "reste ~{eta} s",
+  "send-progress": "{done}/{total} messages ({rate}/s)",
   warning: "avertissement",
 } as const;
 
@@ -284,6 +312,7 @@ Commands:
   new <slug>       creates newsletters/<slug>.md with every section type commented
   dev              preview in the browser, rebuilt and reloaded on every save
   list …           subscriber lists: import <list> <file.csv>, show, export, remove
+  send <issue>     sends an issue to a list (--list); send status <issue>
 
 Options:
   --drafts         include drafts (draft: true); dev always does
@@ -348,6 +377,31 @@ Options:
   "list-usage":
     "usage: lettre list import <list> <file.csv> | show <list> | export <list> | remove <list> [address]",
   "list-none": "no list: import one with `npx lettre list import <list> <file.csv>`",
+  "send-usage":
+    "usage: lettre send <issue> --list <list> [--yes] [--dry-run] [--test <address>] [--resend-unknown] [--transport <url>] | lettre send status <issue> [--json|--csv]",
+  "send-status-none": '"{slug}" has not been sent to any list yet',
+  "send-status-line":
+    'list "{list}": {sent} sent, {failed} failed, {deferred} deferred, {unknown} unknown, {remaining} remaining',
+  "send-unknown-issue": 'issue "{slug}" not found; issues: {known}',
+  "send-draft": '"{slug}" is a draft (draft: true): remove that line to send it',
+  "send-secret":
+    "LETTRE_UNSUBSCRIBE_SECRET is not set: it is the key that signs unsubscribe links (see README)",
+  "send-test-done": "test copy sent to {address} ({response})",
+  "send-plan":
+    '"{title}" → list "{list}" through {transport}: {total} recipient(s) ({suppressed} unsubscribed or bounced left out), {sent} already sent, {toSend} to send',
+  "send-unknown-plan":
+    "{count} send(s) of unknown outcome (a previous send was killed): not re-sent unless --resend-unknown",
+  "send-nothing": "nothing to send: everything is sent already",
+  "send-confirm-needed": "confirmation needed: run again with --yes to send",
+  "send-confirm": 'Send "{title}" to {toSend} recipient(s) of list "{list}"? (yes/no) ',
+  "send-cancelled": "send cancelled",
+  "send-stopping": "stop requested: finishing the messages in flight…",
+  "send-interrupted": "send interrupted: run the same command again to resume where it stopped",
+  "send-unknown-found":
+    "{count} message(s) were in flight when a send was killed: outcome unknown, listed below; --resend-unknown sends them again",
+  "send-running": "a send of this issue to this list is already running ({detail})",
+  "send-eta": "~{eta} s left",
+  "send-progress": "{done}/{total} messages ({rate}/s)",
   warning: "warning",
 };
 

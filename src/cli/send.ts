@@ -1,0 +1,272 @@
+/**
+ * `lettre send <slug> --list <name>` and `lettre send status <slug>`: the editor's side of
+ * sending: what would be sent, a confirmation, a progress bar, a clean stop on Ctrl-C, and
+ * a report of who got the issue.
+ */
+
+import path from "node:path";
+import { createInterface } from "node:readline/promises";
+import { loadConfig } from "../config/index.ts";
+import { formatDiagnostic } from "../core/diagnostic.ts";
+import { t } from "../core/i18n.ts";
+import { addressKey, checkAddress } from "../send/address.ts";
+import { openDatabase } from "../send/db.ts";
+import { recipients, SendError, STATUSES, sendIssue, sendStatus } from "../send/index.ts";
+import { listNames } from "../send/lists.ts";
+import { buildMessage } from "../send/message.ts";
+import { createTransport } from "../send/transports.ts";
+import { build } from "./build.ts";
+
+export interface SendArgs {
+  root: string;
+  slug?: string | undefined;
+  list?: string | undefined;
+  transport?: string | undefined;
+  yes: boolean;
+  dryRun: boolean;
+  test?: string | undefined;
+  resendUnknown: boolean;
+  json: boolean;
+  csv: boolean;
+}
+
+const out = (line: string) => console.log(line);
+const err = (line: string) => console.error(line);
+
+export async function runSendStatus(args: SendArgs): Promise<number> {
+  if (!args.slug) return usage();
+  const db = openDatabase(args.root);
+  try {
+    const rows = sendStatus(db, args.slug);
+    if (args.json) {
+      out(JSON.stringify({ issue: args.slug, lists: rows }, null, 2));
+    } else if (args.csv) {
+      out(["list", ...STATUSES, "remaining"].join(";"));
+      for (const r of rows) out([r.list, ...STATUSES.map((s) => r[s]), r.remaining].join(";"));
+    } else if (rows.length === 0) {
+      out(t("send-status-none", { slug: args.slug }));
+    } else {
+      for (const r of rows) out(t("send-status-line", { ...r }));
+    }
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+function usage(): number {
+  err(t("send-usage"));
+  return 2;
+}
+
+export async function runSend(args: SendArgs): Promise<number> {
+  const { root, slug, list } = args;
+  if (!slug || (!list && !args.test)) return usage();
+  const config = await loadConfig(root);
+  if (!config.value) {
+    for (const d of config.diagnostics) err(formatDiagnostic(d));
+    return 1;
+  }
+  // The issue as it is now: built (not written), drafts refused.
+  const built = await build({ root, write: false, drafts: true });
+  const found = built.emails.find((e) => e.issue.slug === slug);
+  const errors = built.diagnostics.filter(
+    (d) => d.severity === "error" && d.file.endsWith(`${slug}.md`),
+  );
+  if (errors.length > 0 || (!found && built.diagnostics.some((d) => d.severity === "error"))) {
+    for (const d of built.diagnostics.filter((x) => x.severity === "error"))
+      err(formatDiagnostic(d));
+    return 1;
+  }
+  if (!found) {
+    err(t("send-unknown-issue", { slug, known: built.emails.map((e) => e.issue.slug).join(", ") }));
+    return 1;
+  }
+  if (found.issue.data.draft) {
+    err(t("send-draft", { slug }));
+    return 1;
+  }
+  const compiled = {
+    slug,
+    subject: found.issue.data.title,
+    html: found.email.html,
+    text: found.email.text,
+  };
+
+  const url = args.transport ?? config.value.sending.transport;
+  const transportUrl = url.startsWith("outbox:")
+    ? `outbox:${path.resolve(root, url.slice(7) || "outbox")}`
+    : url;
+  const isOutbox = transportUrl.startsWith("outbox:");
+  const secret =
+    process.env.LETTRE_UNSUBSCRIBE_SECRET ?? (isOutbox || args.test ? "lettre-outbox-only" : "");
+  if (!secret) {
+    err(t("send-secret"));
+    return 1;
+  }
+  const transport = createTransport(transportUrl, { ...config.value.sending });
+
+  try {
+    if (args.test) {
+      const checked = checkAddress(args.test);
+      if (!checked.address) {
+        err(t("address-invalid", { value: args.test }));
+        return 2;
+      }
+      const message = buildMessage(
+        { ...compiled, subject: `[TEST] ${compiled.subject}` },
+        { email: addressKey(checked.address), address: checked.address, fields: {} },
+        "test",
+        config.value,
+        secret,
+      );
+      const { response } = await transport.send(message);
+      out(t("send-test-done", { address: checked.address, response }));
+      return 0;
+    }
+
+    const db = openDatabase(root);
+    try {
+      const name = list ?? "";
+      if (!listNames(db).some((l) => l.name === name)) {
+        err(
+          t("list-unknown", {
+            value: name,
+            known:
+              listNames(db)
+                .map((l) => l.name)
+                .join(", ") || "—",
+          }),
+        );
+        return 1;
+      }
+      const people = recipients(db, name);
+      const all = Number(
+        (
+          db.prepare("SELECT COUNT(*) AS n FROM subscribers WHERE list = ?").get(name) as {
+            n: number;
+          }
+        ).n,
+      );
+      const done = db
+        .prepare(
+          "SELECT status, COUNT(*) AS n FROM journal WHERE issue = ? AND list = ? GROUP BY status",
+        )
+        .all(slug, name) as { status: string; n: number }[];
+      const count = (s: string) => done.find((d) => d.status === s)?.n ?? 0;
+      const toSend =
+        people.length - count("sent") - count("failed") - count("unknown") - count("sending");
+      const summary = {
+        title: compiled.subject,
+        list: name,
+        total: people.length,
+        suppressed: all - people.length,
+        sent: count("sent"),
+        unknown: count("unknown") + count("sending"),
+        toSend: Math.max(0, toSend),
+        transport: isOutbox ? transportUrl : url.replace(/\/\/[^@/]*@/, "//"),
+      };
+      out(t("send-plan", summary));
+      if (summary.unknown > 0) out(t("send-unknown-plan", { count: summary.unknown }));
+      if (args.dryRun) return 0;
+      if (summary.toSend === 0 && !(args.resendUnknown && summary.unknown > 0)) {
+        out(t("send-nothing"));
+        return 0;
+      }
+      if (!args.yes) {
+        if (!process.stdin.isTTY) {
+          err(t("send-confirm-needed"));
+          return 2;
+        }
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        const answer = (await rl.question(t("send-confirm", summary))).trim().toLowerCase();
+        rl.close();
+        if (!["o", "oui", "y", "yes"].includes(answer)) {
+          out(t("send-cancelled"));
+          return 1;
+        }
+      }
+
+      const controller = new AbortController();
+      const stop = () => {
+        if (!controller.signal.aborted) err(t("send-stopping"));
+        controller.abort();
+      };
+      process.on("SIGINT", stop);
+      const progress = progressPrinter(summary.toSend);
+      try {
+        const result = await sendIssue(db, {
+          compiled,
+          list: name,
+          config: config.value,
+          transport,
+          secret,
+          resendUnknown: args.resendUnknown,
+          signal: controller.signal,
+          onProgress: progress.update,
+        });
+        progress.end();
+        const s = result.status;
+        if (s) out(t("send-status-line", { ...s }));
+        if (result.unknownFromCrash > 0) {
+          err(t("send-unknown-found", { count: result.unknownFromCrash }));
+          const unknown = db
+            .prepare(
+              "SELECT email FROM journal WHERE issue = ? AND list = ? AND status = 'unknown' ORDER BY email",
+            )
+            .all(slug, name) as { email: string }[];
+          for (const u of unknown) err(`  ${u.email}`);
+        }
+        if (controller.signal.aborted) {
+          err(t("send-interrupted"));
+          return 130;
+        }
+        return s && (s.failed > 0 || s.deferred > 0) ? 1 : 0;
+      } finally {
+        process.off("SIGINT", stop);
+      }
+    } catch (error) {
+      if (error instanceof SendError && error.code === "ERUNNING") {
+        err(t("send-running", { detail: error.message }));
+        return 1;
+      }
+      throw error;
+    } finally {
+      db.close();
+    }
+  } finally {
+    await transport.close();
+  }
+}
+
+/** A progress bar with rate and ETA on a terminal; a line every 10 % otherwise. */
+function progressPrinter(total: number) {
+  const started = performance.now();
+  const tty = process.stdout.isTTY === true;
+  let lastTenth = -1;
+  let done = 0;
+  return {
+    update({ done: n }: { done: number }) {
+      done = n;
+      const seconds = (performance.now() - started) / 1000;
+      const rate = n / Math.max(seconds, 0.001);
+      const eta = rate > 0 ? Math.round((total - n) / rate) : 0;
+      if (tty) {
+        const width = 24;
+        const filled = Math.round((n / Math.max(total, 1)) * width);
+        process.stdout.write(
+          `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${n}/${total}  ${rate.toFixed(1)}/s  ${t("send-eta", { eta })}   `,
+        );
+      } else {
+        const tenth = Math.floor((n / Math.max(total, 1)) * 10);
+        if (tenth > lastTenth) {
+          lastTenth = tenth;
+          out(t("send-progress", { done: n, total, rate: rate.toFixed(1) }));
+        }
+      }
+    },
+    end() {
+      if (tty && done > 0) process.stdout.write("\n");
+    },
+  };
+}
