@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -177,6 +178,37 @@ describe("lettre send through a real SMTP server", () => {
         remaining: 0,
       },
     ]);
+  });
+
+  it("signs with DKIM over the List-* headers when configured", async () => {
+    importList(db, "l", "email\njules@exemple.fr\n", "l.csv");
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
+    const transport = createTransport(`outbox:${path.join(root, "outbox")}`, {
+      connections: 1,
+      rate: 1,
+      dkim: { domain: "datalab.example.org", selector: "lettre" },
+      env: {
+        LETTRE_DKIM_PRIVATE_KEY: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+      },
+    });
+    await sendIssue(db, { compiled, list: "l", config, transport, secret: "s" });
+    const [file] = await readdir(path.join(root, "outbox"));
+    const raw = (await readFile(path.join(root, "outbox", file ?? ""), "utf8")).replace(
+      /\r?\n[ \t]+/g,
+      " ",
+    );
+    const signature = /^DKIM-Signature: (.*)$/m.exec(raw)?.[1] ?? "";
+    expect(signature).toContain("d=datalab.example.org");
+    expect(signature).toContain("s=lettre");
+    expect(signature.toLowerCase()).toMatch(/h=[^;]*list-unsubscribe:list-unsubscribe-post/);
+    expect(() =>
+      createTransport("outbox:x", {
+        connections: 1,
+        rate: 1,
+        dkim: { domain: "d.org", selector: "s" },
+        env: {},
+      }),
+    ).toThrow("LETTRE_DKIM_PRIVATE_KEY");
   });
 
   it("writes .eml files to an outbox with no mail server", async () => {

@@ -70,6 +70,8 @@ export async function startSmtp(faults: Faults = {}) {
       });
     },
   });
+  // A client killed mid-conversation resets its connection: expected here, not a failure.
+  server.on("error", () => {});
   const sockets = new Map<number, Socket>();
   server.server.on("connection", (socket: Socket) => {
     if (socket.remotePort) sockets.set(socket.remotePort, socket);
