@@ -21,6 +21,7 @@ import {
   suggestion,
   t,
 } from "../core/i18n.ts";
+import { checkAddress } from "../send/address.ts";
 import { openDatabase } from "../send/db.ts";
 import {
   exportList,
@@ -29,6 +30,7 @@ import {
   listNames,
   listSubscribers,
   removeFromList,
+  unsubscribe,
 } from "../send/lists.ts";
 import { type BuildEvent, watch } from "../watch/index.ts";
 import { startPreview } from "../watch/server.ts";
@@ -276,9 +278,24 @@ async function runWatch(
 /** `lettre list import|show|export|remove`: the subscriber lists. */
 async function runList(root: string, args: string[]): Promise<number> {
   const [action, name, target] = args;
-  if (!action || !["import", "show", "export", "remove"].includes(action) || !name) {
+  if (!action || !["import", "show", "export", "remove", "unsubscribe"].includes(action) || !name) {
     console.error(t("list-usage"));
     return 2;
+  }
+  if (action === "unsubscribe") {
+    const checked = checkAddress(name);
+    if (!checked.address) {
+      console.error(t("address-invalid", { value: name }));
+      return 2;
+    }
+    const db = openDatabase(root);
+    try {
+      unsubscribe(db, checked.address);
+    } finally {
+      db.close();
+    }
+    console.log(t("list-unsubscribed", { value: checked.address }));
+    return 0;
   }
   if (!LIST_NAME.test(name)) {
     console.error(t("list-name", { value: name }));

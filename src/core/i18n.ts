@@ -182,7 +182,8 @@ Options :
   "list-removed":
     "{count} abonné(s) retiré(s) de la liste « {name} » (les désinscriptions sont gardées)",
   "list-usage":
-    "utilisation : lettre list import <liste> <fichier.csv> | show <liste> | export <liste> | remove <liste> [adresse]",
+    "utilisation : lettre list import <liste> <fichier.csv> | show <liste> | export <liste> | remove <liste> [adresse] | unsubscribe <adresse>",
+  "list-unsubscribed": "{value} est désinscrit : plus aucun envoi, quelle que soit la liste",
   "list-none":
     "aucune liste : importez-en une avec « npx lettre list import <liste> <fichier.csv> »",
   "send-usage":
@@ -375,7 +376,8 @@ Options:
   "list-shown": 'list "{name}": {count} subscriber(s), {suppressed} of them excluded from sends',
   "list-removed": '{count} subscriber(s) removed from list "{name}" (unsubscribes are kept)',
   "list-usage":
-    "usage: lettre list import <list> <file.csv> | show <list> | export <list> | remove <list> [address]",
+    "usage: lettre list import <list> <file.csv> | show <list> | export <list> | remove <list> [address] | unsubscribe <address>",
+  "list-unsubscribed": "{value} is unsubscribed: no more sends, whatever the list",
   "list-none": "no list: import one with `npx lettre list import <list> <file.csv>`",
   "send-usage":
     "usage: lettre send <issue> --list <list> [--yes] [--dry-run] [--test <address>] [--resend-unknown] [--transport <url>] | lettre send status <issue> [--json|--csv]",

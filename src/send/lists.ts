@@ -193,3 +193,14 @@ export function removeFromList(db: DatabaseSync, name: string, address?: string)
     : db.prepare("DELETE FROM subscribers WHERE list = ?").run(name);
   return Number(result.changes);
 }
+
+/** Records that `address` unsubscribed: excluded from every list and every later send. */
+export function unsubscribe(
+  db: DatabaseSync,
+  address: string,
+  now = new Date().toISOString(),
+): void {
+  db.prepare(
+    "INSERT INTO suppressions (email, reason, at) VALUES (?, 'unsubscribed', ?) ON CONFLICT (email) DO UPDATE SET reason = 'unsubscribed', at = excluded.at",
+  ).run(addressKey(address), now);
+}
