@@ -1,8 +1,10 @@
 /**
  * Transports behind one small interface, as nodemailer's are: `outbox` writes .eml files (the
  * default, so a new user can try a send with no mail server), `smtp` is a nodemailer pool.
- * A transport is named by a URL: outbox:<folder>, smtp://host:port, smtps://user@host:port.
- * Secrets come from the environment: LETTRE_SMTP_PASSWORD, LETTRE_DKIM_PRIVATE_KEY.
+ * A transport is named by a URL: outbox:<folder>, smtp://host:port, smtps://user@host:port,
+ * ses://<region> (Amazon SES through nodemailer). Secrets come from the environment:
+ * LETTRE_SMTP_PASSWORD, LETTRE_DKIM_PRIVATE_KEY, and AWS's own variables for SES
+ * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY…).
  */
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -50,6 +52,7 @@ function dkimOptions(options: TransportOptions) {
 export function createTransport(url: string, options: TransportOptions): Transport {
   const env = options.env ?? process.env;
   if (url.startsWith("outbox:")) return outbox(url.slice("outbox:".length) || "outbox", options);
+  if (url.startsWith("ses://")) return ses(url.slice("ses://".length), { ...options, env });
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -110,5 +113,60 @@ function outbox(folder: string, options: TransportOptions): Transport {
       return { response: `written ${file}` };
     },
     async close() {},
+  };
+}
+
+/**
+ * Amazon SES (API v2) through nodemailer. SES answers with HTTP errors, not SMTP codes:
+ * they are given one (454 temporary: throttling, server errors; 554 permanent: rejected
+ * message or address) so the journal treats them as it treats SMTP. The AWS SDK is loaded
+ * on the first message only. `LETTRE_SES_ENDPOINT` points it elsewhere (tests, a proxy).
+ */
+function ses(region: string, options: TransportOptions & { env: NodeJS.ProcessEnv }): Transport {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+    throw new TransportError(`ses://${region}: give an AWS region, e.g. ses://eu-west-3`);
+  }
+  let mailer: ReturnType<typeof nodemailer.createTransport> | undefined;
+  const start = async () => {
+    const { SESv2Client, SendEmailCommand } = await import("@aws-sdk/client-sesv2");
+    const endpoint = options.env.LETTRE_SES_ENDPOINT;
+    const sesClient = new SESv2Client({
+      region,
+      maxAttempts: 1,
+      ...(endpoint ? { endpoint } : {}),
+    });
+    return nodemailer.createTransport({
+      SES: { sesClient, SendEmailCommand },
+      ...dkimOptions(options),
+    } as Parameters<typeof nodemailer.createTransport>[0]);
+  };
+  return {
+    concurrency: options.connections,
+    async send(message) {
+      mailer ??= await start();
+      try {
+        const info = await mailer.sendMail(message);
+        return { response: `SES ${String((info as { messageId?: string }).messageId ?? "")}` };
+      } catch (error) {
+        const e = error as {
+          name?: string;
+          message?: string;
+          $metadata?: { httpStatusCode?: number };
+        };
+        const status = e.$metadata?.httpStatusCode ?? 0;
+        const temporary =
+          status === 429 ||
+          status >= 500 ||
+          status === 0 ||
+          /Throttl|TooManyRequests/.test(e.name ?? "");
+        throw Object.assign(new Error(`${e.name ?? "SES"}: ${e.message ?? ""}`), {
+          responseCode: temporary ? 454 : 554,
+          response: `${status} ${e.name ?? ""} ${e.message ?? ""}`.trim(),
+        });
+      }
+    },
+    async close() {
+      mailer?.close();
+    },
   };
 }

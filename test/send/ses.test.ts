@@ -1,0 +1,115 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { simpleParser } from "mailparser";
+import { describe, expect, it } from "vitest";
+import { type Config, parseConfig } from "../../src/config/index.ts";
+import { openDatabase } from "../../src/send/db.ts";
+import { sendIssue } from "../../src/send/index.ts";
+import { importList } from "../../src/send/lists.ts";
+import { createTransport } from "../../src/send/transports.ts";
+
+const config = parseConfig(`site: { name: DataLab, url: "https://lettre.example.org" }
+sender: { name: DataLab, address: lettre@datalab.example.org }
+`).value as Config;
+
+/** A stand-in for the SES v2 API on 127.0.0.1: SendEmail with a raw message. */
+async function fakeSes(faults: { rejected?: string; throttledOnce?: string }) {
+  const received: { to: string; raw: string }[] = [];
+  let throttled = false;
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => {
+      body += chunk;
+    });
+    req.on("end", () => {
+      const request = JSON.parse(body || "{}");
+      const raw = Buffer.from(request.Content?.Raw?.Data ?? "", "base64").toString("utf8");
+      const to = /^To: (.*)$/m.exec(raw)?.[1]?.trim() ?? "";
+      const fail = (status: number, type: string) => {
+        res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type });
+        res.end(JSON.stringify({ message: `${type} for ${to}` }));
+      };
+      if (req.url !== "/v2/email/outbound-emails") return fail(404, "NotFoundException");
+      if (to === faults.rejected) return fail(400, "MessageRejected");
+      if (to === faults.throttledOnce && !throttled) {
+        throttled = true;
+        return fail(429, "TooManyRequestsException");
+      }
+      received.push({ to, raw });
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ MessageId: `ses-${received.length}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+describe("the ses:// transport (Amazon SES API v2 through nodemailer)", () => {
+  it("sends raw messages, retries throttling and suppresses rejected addresses", async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "lettre-ses-"));
+    const db = openDatabase(root);
+    const ses = await fakeSes({ rejected: "bad@exemple.fr", throttledOnce: "slow@exemple.fr" });
+    try {
+      importList(
+        db,
+        "l",
+        "email,prénom\nok@exemple.fr,Olga\nbad@exemple.fr,\nslow@exemple.fr,\n",
+        "l.csv",
+      );
+      const transport = createTransport("ses://eu-west-3", {
+        connections: 2,
+        rate: 10,
+        env: { LETTRE_SES_ENDPOINT: ses.endpoint },
+      });
+      process.env.AWS_ACCESS_KEY_ID ??= "test-key";
+      process.env.AWS_SECRET_ACCESS_KEY ??= "test-secret";
+      const compiled = {
+        slug: "s",
+        subject: "Sujet é",
+        html: "<p>Bonjour {{subscriber.firstName|vous}}</p>",
+        text: "Bonjour {{subscriber.firstName|vous}}",
+      };
+      await sendIssue(db, {
+        compiled,
+        list: "l",
+        config,
+        transport,
+        secret: "x",
+        retry: { baseMs: 20, capMs: 50, maxAttempts: 3 },
+      });
+      await transport.close();
+      const rows = db
+        .prepare("SELECT email, status, code, attempts FROM journal ORDER BY email")
+        .all();
+      expect(rows).toEqual([
+        { email: "bad@exemple.fr", status: "failed", code: 554, attempts: 1 },
+        { email: "ok@exemple.fr", status: "sent", code: 250, attempts: 1 },
+        { email: "slow@exemple.fr", status: "sent", code: 250, attempts: 2 },
+      ]);
+      expect(db.prepare("SELECT email FROM suppressions").all()).toEqual([
+        { email: "bad@exemple.fr" },
+      ]);
+      const olga = await simpleParser(
+        ses.received.find((r) => r.to === "ok@exemple.fr")?.raw ?? "",
+      );
+      expect(olga.subject).toBe("Sujet é");
+      expect(olga.text).toContain("Bonjour Olga");
+      expect(olga.headers.has("list")).toBe(true);
+      expect(() => createTransport("ses://nowhere", { connections: 1, rate: 1 })).toThrow(
+        "AWS region",
+      );
+    } finally {
+      await ses.close();
+      db.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
