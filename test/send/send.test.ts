@@ -16,7 +16,7 @@ const CONFIG = `site:
   name: DataLab Normandie
   url: https://lettre.example.org
 sender:
-  name: DataLab Normandie
+  name: "DataLab Région Normandie — « Lettre »"
   address: lettre@datalab.example.org
 sending:
   unsubscribeUrl: https://lettre.example.org/desinscription
@@ -114,9 +114,13 @@ describe("lettre send through a real SMTP server", () => {
     const anne = server.received.find((r) => r.to === "anne@exemple.fr")?.mail;
     expect(anne?.subject).toBe(compiled.subject);
     expect(anne?.from?.value).toEqual([
-      { address: "lettre@datalab.example.org", name: "DataLab Normandie" },
+      { address: "lettre@datalab.example.org", name: "DataLab Région Normandie — « Lettre »" },
     ]);
-    expect(anne?.html).toContain("<p>Bonjour Anne &lt;l&#39;admin&gt; !</p>".replace("&#39;", "'"));
+    // Non-ASCII subject and name travel as RFC 2047 encoded words, not raw bytes.
+    expect(server.received.find((r) => r.to === "anne@exemple.fr")?.raw).toMatch(
+      /^Subject: =\?UTF-8\?/m,
+    );
+    expect(anne?.html).toContain("<p>Bonjour Anne &lt;l'admin&gt; !</p>");
     expect(anne?.text).toContain("Bonjour Anne <l'admin> !");
     expect(anne?.messageId).toMatch(/^<2026-s1\.[0-9a-f]{24}@datalab\.example\.org>$/);
     // Headers unfolded (long ones are folded over several lines).
