@@ -5,13 +5,11 @@
 import { Feed } from "feed";
 import type { Config } from "../config/index.ts";
 import type { Issue } from "../content/index.ts";
+import { escapeHtml } from "../core/html.ts";
 import { typography } from "../render/typography.ts";
 import { issueTags, summaryOf } from "./model.ts";
 
 export const FEED_SIZE = 50;
-
-const escapeHtml = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 export function feeds(
   issues: readonly Issue[],

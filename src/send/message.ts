@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac } from "node:crypto";
 import type { Config } from "../config/index.ts";
+import { escapeHtml } from "../core/html.ts";
 import type { Subscriber } from "./lists.ts";
 
 export interface Compiled {
@@ -26,9 +27,6 @@ export interface OutgoingMessage {
 
 /** `{{subscriber.firstName}}`, or with a fallback: `{{subscriber.firstName|Madame, Monsieur}}`. */
 const FIELD = /\{\{\s*subscriber\.([A-Za-z0-9_]+)\s*(?:\|([^}]*))?\}\}/g;
-
-const escapeHtml = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 export function signature(secret: string, list: string, email: string): string {
   return createHmac("sha256", secret).update(`${list}\n${email}`).digest("base64url").slice(0, 32);

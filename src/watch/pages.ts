@@ -3,6 +3,8 @@
  * desktop and phone widths, its plain text, its archive page and its size against Gmail's
  * clip. Plain HTML made here (they are lettre's tool, not the editors' templates).
  */
+
+import { escapeHtml } from "../core/html.ts";
 import { getLocale, kilobytes, t } from "../core/i18n.ts";
 import { GMAIL_CLIP_BYTES } from "../email/index.ts";
 
@@ -14,9 +16,6 @@ export interface PreviewIssue {
   bytes: number;
   text: string;
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 const STYLE = `
   body { font-family: system-ui, sans-serif; margin: 0; color: #1f2933; background: #f4f6f9; }
