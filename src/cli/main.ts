@@ -5,7 +5,6 @@
 import { access, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs, styleText } from "node:util";
-import { slugify } from "../content/index.ts";
 import {
   type Diagnostic,
   formatDiagnostic,
@@ -21,22 +20,8 @@ import {
   suggestion,
   t,
 } from "../core/i18n.ts";
-import { checkAddress } from "../send/address.ts";
-import { openDatabase } from "../send/db.ts";
-import {
-  exportList,
-  importList,
-  LIST_NAME,
-  listNames,
-  listSubscribers,
-  removeFromList,
-  unsubscribe,
-} from "../send/lists.ts";
-import { type BuildEvent, watch } from "../watch/index.ts";
-import { startPreview } from "../watch/server.ts";
-import { build } from "./build.ts";
+import type { BuildEvent } from "../watch/index.ts";
 import { scaffoldIssue } from "./scaffold.ts";
-import { runSend, runSendStatus } from "./send.ts";
 
 const COMMANDS = ["build", "check", "new", "dev", "list", "send"];
 
@@ -140,6 +125,7 @@ export async function main(argv: string[]): Promise<number> {
         json: values.json === true,
         csv: values.csv === true,
       };
+      const { runSend, runSendStatus } = await import("./send.ts");
       return status ? await runSendStatus(args) : await runSend(args);
     }
     if (command === "dev" || (command === "build" && values.watch)) {
@@ -188,6 +174,7 @@ async function runBuild(
     lang?: Locale;
   },
 ): Promise<number> {
+  const { build } = await import("./build.ts");
   const result = await build({ ...options, write: !checkOnly });
   print(result.diagnostics, options.debug);
   const errors = result.diagnostics.filter((d) => d.severity === "error").length;
@@ -264,6 +251,8 @@ async function runWatch(
     process.once("SIGTERM", () => resolve());
   });
   const { port, ...watchOptions } = options;
+  const { watch } = await import("../watch/index.ts");
+  const { startPreview } = await import("../watch/server.ts");
   const running = serve
     ? await startPreview({ ...watchOptions, port, onBuild })
     : watch({ ...watchOptions, onBuild });
@@ -277,6 +266,17 @@ async function runWatch(
 
 /** `lettre list import|show|export|remove`: the subscriber lists. */
 async function runList(root: string, args: string[]): Promise<number> {
+  const { openDatabase } = await import("../send/db.ts");
+  const { checkAddress } = await import("../send/address.ts");
+  const {
+    exportList,
+    importList,
+    LIST_NAME,
+    listNames,
+    listSubscribers,
+    removeFromList,
+    unsubscribe,
+  } = await import("../send/lists.ts");
   const [action, name, target] = args;
   if (!action || !["import", "show", "export", "remove", "unsubscribe"].includes(action) || !name) {
     console.error(t("list-usage"));
@@ -356,6 +356,7 @@ async function newIssue(root: string, slug: string | undefined): Promise<number>
     return 2;
   }
   if (!/^[a-z0-9-]+$/.test(slug)) {
+    const { slugify } = await import("../content/index.ts");
     console.error(t("slug", { value: slug, suggestion: slugify(slug) }));
     return 2;
   }
