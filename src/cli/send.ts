@@ -11,7 +11,7 @@ import { formatDiagnostic } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
 import { addressKey, checkAddress } from "../send/address.ts";
 import { openDatabase } from "../send/db.ts";
-import { recipients, SendError, STATUSES, sendIssue, sendStatus } from "../send/index.ts";
+import { recipients, SendError, STATUSES, sendIssue, sendStatus, toSend } from "../send/index.ts";
 import { listNames } from "../send/lists.ts";
 import { buildMessage } from "../send/message.ts";
 import { createTransport } from "../send/transports.ts";
@@ -154,8 +154,7 @@ export async function runSend(args: SendArgs): Promise<number> {
         )
         .all(slug, name) as { status: string; n: number }[];
       const count = (s: string) => done.find((d) => d.status === s)?.n ?? 0;
-      const toSend =
-        people.length - count("sent") - count("failed") - count("unknown") - count("sending");
+      const waiting = toSend(db, slug, name, args.resendUnknown).length;
       const summary = {
         title: compiled.subject,
         list: name,
@@ -163,13 +162,13 @@ export async function runSend(args: SendArgs): Promise<number> {
         suppressed: all - people.length,
         sent: count("sent"),
         unknown: count("unknown") + count("sending"),
-        toSend: Math.max(0, toSend),
+        toSend: waiting,
         transport: isOutbox ? transportUrl : url.replace(/\/\/[^@/]*@/, "//"),
       };
       out(t("send-plan", summary));
       if (summary.unknown > 0) out(t("send-unknown-plan", { count: summary.unknown }));
       if (args.dryRun) return 0;
-      if (summary.toSend === 0 && !(args.resendUnknown && summary.unknown > 0)) {
+      if (summary.toSend === 0) {
         out(t("send-nothing"));
         return 0;
       }
@@ -221,13 +220,18 @@ export async function runSend(args: SendArgs): Promise<number> {
           err(t("send-interrupted"));
           return 130;
         }
-        return s && (s.failed > 0 || s.deferred > 0) ? 1 : 0;
+        // What this run could not deliver, not what earlier runs recorded.
+        return result.run.deferred > 0 ? 1 : 0;
       } finally {
         process.off("SIGINT", stop);
       }
     } catch (error) {
       if (error instanceof SendError && error.code === "ERUNNING") {
         err(t("send-running", { detail: error.message }));
+        return 1;
+      }
+      if (error instanceof SendError && error.code === "ETRANSPORT") {
+        err(t("send-fatal", { detail: error.message }));
         return 1;
       }
       throw error;

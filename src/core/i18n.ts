@@ -210,6 +210,8 @@ Options :
     "envoi interrompu : relancez la même commande pour reprendre là où il s'est arrêté",
   "send-unknown-found":
     "{count} message(s) étaient en cours lors d'un arrêt brutal : sort incertain, listés ci-dessous ; « --resend-unknown » les renvoie",
+  "send-fatal":
+    "envoi arrêté : le serveur refuse tout l'envoi ({detail}) ; vérifiez l'expéditeur, le mot de passe ou le contenu, puis relancez (rien n'a été perdu)",
   "send-running": "un envoi de cette lettre à cette liste est déjà en cours ({detail})",
   "send-eta": "reste ~{eta} s",
   "send-progress": "{done}/{total} messages ({rate}/s)",
@@ -401,6 +403,8 @@ Options:
   "send-interrupted": "send interrupted: run the same command again to resume where it stopped",
   "send-unknown-found":
     "{count} message(s) were in flight when a send was killed: outcome unknown, listed below; --resend-unknown sends them again",
+  "send-fatal":
+    "send stopped: the server refuses the whole send ({detail}); check the sender, password or content, then run again (nothing was lost)",
   "send-running": "a send of this issue to this list is already running ({detail})",
   "send-eta": "~{eta} s left",
   "send-progress": "{done}/{total} messages ({rate}/s)",

@@ -78,21 +78,11 @@ export function sendStatus(db: DatabaseSync, slug: string) {
       .all(slug, list) as { status: Status; n: number }[]) {
       counts[row.status] = row.n;
     }
-    const unrecorded =
-      recipients(db, list).length -
-      Number(
-        (
-          db
-            .prepare(`SELECT COUNT(*) AS n FROM journal j WHERE j.issue = ? AND j.list = ?
-          AND EXISTS (SELECT 1 FROM subscribers s WHERE s.list = j.list AND s.email = j.email)
-          AND NOT EXISTS (SELECT 1 FROM suppressions p WHERE p.email = j.email)`)
-            .get(slug, list) as { n: number }
-        ).n,
-      );
     return {
       list,
       ...counts,
-      remaining: counts.pending + counts.deferred + Math.max(0, unrecorded),
+      // Current recipients still to send to: not people who left or were suppressed since.
+      remaining: toSend(db, slug, list).length,
     };
   });
 }
@@ -123,9 +113,57 @@ function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // EPERM: alive, but another user's process.
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
   }
+}
+
+/** What an error from the transport means for the journal. */
+export type Outcome = "temporary" | "recipient" | "ambiguous" | "fatal";
+
+/**
+ * - 4xx, or a connection that failed before the message was handed over: temporary, retry;
+ * - 5xx to RCPT TO (or SES rejecting the message): this address is refused, suppress it;
+ * - no answer once the message was handed over (DATA, or the connection closing in the
+ *   middle of a conversation): the server may have it: unknown, re-sent only on request;
+ * - 5xx anywhere else (login, sender, content): the whole send is wrong, stop it.
+ */
+export function classify(error: {
+  responseCode?: number;
+  command?: string;
+  code?: string;
+  message?: string;
+}): Outcome {
+  const code = error.responseCode;
+  const command = (error.command ?? "").toUpperCase();
+  if (code !== undefined && code >= 400 && code < 500) return "temporary";
+  if (code !== undefined && code >= 500) {
+    return command.startsWith("RCPT") || error.code === "EREJECTED" ? "recipient" : "fatal";
+  }
+  if (error.code === "EAUTH") return "fatal";
+  // nodemailer says "Connection closed unexpectedly" (command CONN) even when the whole
+  // message went out before the server vanished: the server may have it.
+  const midSession =
+    error.code === "ECONNECTION" && /closed unexpectedly/i.test(error.message ?? "");
+  return command === "DATA" ||
+    command.startsWith("BDAT") ||
+    error.code === "EAMBIGUOUS" ||
+    midSession
+    ? "ambiguous"
+    : "temporary";
+}
+
+/** People of `list` the next run would send `slug` to (no journal row yet, pending, deferred). */
+export function toSend(db: DatabaseSync, slug: string, list: string, resendUnknown = false) {
+  const wanted = new Set(["pending", "deferred", ...(resendUnknown ? ["unknown"] : [])]);
+  const statusOf = db.prepare(
+    "SELECT status FROM journal WHERE issue = ? AND list = ? AND email = ?",
+  );
+  return recipients(db, list).filter((person) => {
+    const row = statusOf.get(slug, list, person.email) as { status: string } | undefined;
+    return !row || wanted.has(row.status);
+  });
 }
 
 export async function sendIssue(db: DatabaseSync, options: SendOptions) {
@@ -133,80 +171,104 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
   const slug = compiled.slug;
   const retry = options.retry ?? DEFAULT_RETRY;
   const release = claim(db, slug, list);
+  const run = { sent: 0, failed: 0, deferred: 0, unknown: 0, skipped: 0 };
+  let fatal: SendError | undefined;
   try {
-    const people = recipients(db, list);
     const domain = config.sender.address.split("@")[1] ?? "localhost";
-    let unknown = 0;
-    transaction(db, () => {
+    let unknownFromCrash = 0;
+    const queue = transaction(db, () => {
       // A previous run was killed with these in flight: their fate is unknown.
-      unknown = Number(
+      unknownFromCrash = Number(
         db
           .prepare(
             "UPDATE journal SET status = 'unknown', updated = ? WHERE issue = ? AND list = ? AND status = 'sending'",
           )
           .run(now(), slug, list).changes,
       );
+      const people = toSend(db, slug, list, options.resendUnknown);
       const insert =
         db.prepare(`INSERT OR IGNORE INTO journal (issue, list, email, status, message_id, updated)
         VALUES (?, ?, ?, 'pending', ?, ?)`);
-      for (const person of people)
+      for (const person of people) {
         insert.run(slug, list, person.email, messageId(slug, list, person.email, domain), now());
+      }
+      return people;
     });
-    const wanted = new Set(["pending", "deferred", ...(options.resendUnknown ? ["unknown"] : [])]);
-    const statusOf = db.prepare(
-      "SELECT status, attempts FROM journal WHERE issue = ? AND list = ? AND email = ?",
-    );
-    const queue = people.filter((p) =>
-      wanted.has((statusOf.get(slug, list, p.email) as { status: string }).status),
-    );
+    type Person = (typeof queue)[number];
     const total = queue.length;
     let done = 0;
 
+    const attemptsOf = db.prepare(
+      "SELECT attempts FROM journal WHERE issue = ? AND list = ? AND email = ?",
+    );
+    // Taken only if the address is still not suppressed (an unsubscribe during a long run).
+    const take =
+      db.prepare(`UPDATE journal SET status = 'sending', attempts = attempts + 1, updated = ?
+      WHERE issue = ? AND list = ? AND email = ? AND NOT EXISTS (SELECT 1 FROM suppressions WHERE email = ?)`);
     const mark = db.prepare(
-      "UPDATE journal SET status = ?, attempts = attempts + ?, code = ?, response = ?, updated = ? WHERE issue = ? AND list = ? AND email = ?",
+      "UPDATE journal SET status = ?, code = ?, response = ?, updated = ? WHERE issue = ? AND list = ? AND email = ?",
     );
     const suppress = db.prepare(
       "INSERT OR REPLACE INTO suppressions (email, reason, detail, at) VALUES (?, 'bounced', ?, ?)",
     );
-    const waiting: { person: (typeof people)[number]; at: number }[] = [];
+    const waiting: { person: Person; at: number }[] = [];
+    const report = (status: Status, email: string) => {
+      done++;
+      options.onProgress?.({ done, total, status, email });
+    };
 
-    const deliver = async (person: (typeof people)[number]): Promise<void> => {
+    const deliver = async (person: Person): Promise<void> => {
       const message = buildMessage(compiled, person, list, config, options.secret);
-      mark.run("sending", 1, null, null, now(), slug, list, person.email);
-      let status: Status;
+      if (Number(take.run(now(), slug, list, person.email, person.email).changes) === 0) {
+        run.skipped++;
+        return report("pending", person.email);
+      }
+      let response: string;
       try {
-        const { response } = await transport.send(message);
-        status = "sent";
-        mark.run(status, 0, 250, response, now(), slug, list, person.email);
+        response = (await transport.send(message)).response;
       } catch (error) {
         const e = error as { responseCode?: number; response?: string; message?: string };
         const code = e.responseCode ?? null;
-        const response = e.response ?? e.message ?? String(error);
-        const { attempts } = statusOf.get(slug, list, person.email) as { attempts: number };
-        if (code !== null && code >= 500) {
-          status = "failed";
+        const text = e.response ?? e.message ?? String(error);
+        const outcome = classify(error as Parameters<typeof classify>[0]);
+        const { attempts } = attemptsOf.get(slug, list, person.email) as { attempts: number };
+        if (outcome === "fatal") {
+          // Not this address's fault, and not accepted: it stays to send once fixed.
+          mark.run("pending", code, text, now(), slug, list, person.email);
+          fatal ??= new SendError("ETRANSPORT", `${code ?? ""} ${text}`.trim());
+          return;
+        }
+        if (outcome === "recipient") {
           transaction(db, () => {
-            mark.run(status, 0, code, response, now(), slug, list, person.email);
-            suppress.run(person.email, `${code} ${response}`.slice(0, 500), now());
+            mark.run("failed", code, text, now(), slug, list, person.email);
+            suppress.run(person.email, `${code} ${text}`.slice(0, 500), now());
           });
-        } else if (attempts < retry.maxAttempts && !options.signal?.aborted) {
-          status = "deferred";
-          mark.run(status, 0, code, response, now(), slug, list, person.email);
+          run.failed++;
+          return report("failed", person.email);
+        }
+        if (outcome === "ambiguous") {
+          mark.run("unknown", code, text, now(), slug, list, person.email);
+          run.unknown++;
+          return report("unknown", person.email);
+        }
+        mark.run("deferred", code, text, now(), slug, list, person.email);
+        if (attempts < retry.maxAttempts && !options.signal?.aborted) {
           const wait = Math.min(retry.capMs, retry.baseMs * 2 ** (attempts - 1));
           waiting.push({ person, at: Date.now() + wait });
           return;
-        } else {
-          status = "deferred";
-          mark.run(status, 0, code, response, now(), slug, list, person.email);
         }
+        run.deferred++;
+        return report("deferred", person.email);
       }
-      done++;
-      options.onProgress?.({ done, total, status, email: person.email });
+      // Outside the try: a failure to record is not a failure to send (no retry, no double).
+      mark.run("sent", 250, response, now(), slug, list, person.email);
+      run.sent++;
+      report("sent", person.email);
     };
 
-    const next = async (): Promise<(typeof people)[number] | undefined> => {
+    const next = async (): Promise<Person | undefined> => {
       for (;;) {
-        if (options.signal?.aborted) return undefined;
+        if (options.signal?.aborted || fatal) return undefined;
         const person = queue.shift();
         if (person) return person;
         if (waiting.length === 0) return undefined;
@@ -224,8 +286,15 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
     const worker = async () => {
       for (let person = await next(); person; person = await next()) await deliver(person);
     };
-    await Promise.all(Array.from({ length: Math.max(1, transport.concurrency) }, worker));
-    return { unknownFromCrash: unknown, status: sendStatus(db, slug).find((s) => s.list === list) };
+    // Every worker finishes its message before the run ends, even if another one failed.
+    const workers = await Promise.allSettled(
+      Array.from({ length: Math.max(1, transport.concurrency) }, worker),
+    );
+    run.deferred += waiting.length;
+    const crashed = workers.find((w) => w.status === "rejected");
+    if (crashed) throw (crashed as PromiseRejectedResult).reason;
+    if (fatal) throw fatal;
+    return { unknownFromCrash, run, status: sendStatus(db, slug).find((st) => st.list === list) };
   } finally {
     release();
   }

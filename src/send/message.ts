@@ -60,9 +60,11 @@ export function buildMessage(
   const links = unsubscribeLinks(config, secret, list, subscriber.email);
   const fill = (content: string, encode: (s: string) => string) =>
     content
-      .replace(FIELD, (_, field: string, fallback?: string) =>
-        encode(subscriber.fields[field]?.trim() || (fallback ?? "").trim()),
-      )
+      .replace(FIELD, (_, field: string, fallback?: string) => {
+        // The fallback is part of the issue, already in the part's own form (HTML or text).
+        const value = subscriber.fields[field]?.trim();
+        return value ? encode(value) : (fallback ?? "").trim();
+      })
       .replaceAll("{{unsubscribeUrl}}", encode(links.url));
   const domain = config.sender.address.split("@")[1] ?? "localhost";
   return {

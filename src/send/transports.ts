@@ -154,14 +154,18 @@ function ses(region: string, options: TransportOptions & { env: NodeJS.ProcessEn
           $metadata?: { httpStatusCode?: number };
         };
         const status = e.$metadata?.httpStatusCode ?? 0;
+        const response = `${status} ${e.name ?? ""} ${e.message ?? ""}`.trim();
+        const failure = new Error(`${e.name ?? "SES"}: ${e.message ?? ""}`);
+        // No HTTP answer: SES may have the message (ambiguous, not retried blindly).
+        if (status === 0) throw Object.assign(failure, { code: "EAMBIGUOUS", response });
         const temporary =
-          status === 429 ||
-          status >= 500 ||
-          status === 0 ||
-          /Throttl|TooManyRequests/.test(e.name ?? "");
-        throw Object.assign(new Error(`${e.name ?? "SES"}: ${e.message ?? ""}`), {
+          status === 429 || status >= 500 || /Throttl|TooManyRequests/.test(e.name ?? "");
+        throw Object.assign(failure, {
           responseCode: temporary ? 454 : 554,
-          response: `${status} ${e.name ?? ""} ${e.message ?? ""}`.trim(),
+          // MessageRejected is about this message and address; other refusals (credentials,
+          // unverified sender, paused account) are about the whole send.
+          ...(e.name === "MessageRejected" ? { code: "EREJECTED" } : {}),
+          response,
         });
       }
     },

@@ -7,7 +7,7 @@ import { simpleParser } from "mailparser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Config, parseConfig } from "../../src/config/index.ts";
 import { openDatabase } from "../../src/send/db.ts";
-import { sendIssue, sendStatus } from "../../src/send/index.ts";
+import { sendIssue, sendStatus, toSend } from "../../src/send/index.ts";
 import { importList } from "../../src/send/lists.ts";
 import { createTransport } from "../../src/send/transports.ts";
 import { startSmtp } from "./smtp.ts";
@@ -155,7 +155,7 @@ describe("lettre send through a real SMTP server", () => {
     expect(server.received).toHaveLength(3);
   });
 
-  it("retries a refused connection and a connection dropped after DATA, delivering once", async () => {
+  it("retries a refused connection; a connection dropped after DATA is reported unknown, not re-sent silently", async () => {
     importList(db, "l", "email\nfanny@exemple.fr\ngaspard@exemple.fr\nhugo@exemple.fr\n", "l.csv");
     const { server, transport } = await smtp({
       refuseConnections: 1,
@@ -165,23 +165,68 @@ describe("lettre send through a real SMTP server", () => {
     await sendIssue(db, { compiled, list: "l", config, transport, secret: "s", retry: FAST });
     expect(server.received.map((r) => r.to).sort()).toEqual([
       "fanny@exemple.fr",
-      "gaspard@exemple.fr",
       "hugo@exemple.fr",
     ]);
-    expect(Object.values(status()).every((s) => s.startsWith("sent/"))).toBe(true);
-    expect(status()["gaspard@exemple.fr"]).toBe("sent/2");
+    expect(status()["gaspard@exemple.fr"]).toBe("unknown/1");
     expect(sendStatus(db, "2026-s1")).toEqual([
       {
         list: "l",
-        sent: 3,
+        sent: 2,
         failed: 0,
         deferred: 0,
-        unknown: 0,
+        unknown: 1,
         sending: 0,
         pending: 0,
         remaining: 0,
       },
     ]);
+    // Only when asked: sent again (this server had not kept it, so it arrives once).
+    await sendIssue(db, {
+      compiled,
+      list: "l",
+      config,
+      transport,
+      secret: "s",
+      retry: FAST,
+      resendUnknown: true,
+    });
+    expect(server.received.map((r) => r.to).sort()).toEqual([
+      "fanny@exemple.fr",
+      "gaspard@exemple.fr",
+      "hugo@exemple.fr",
+    ]);
+    expect(status()["gaspard@exemple.fr"]).toBe("sent/2");
+  });
+
+  it("stops the whole send on a refusal that is not about a recipient, suppressing no one", async () => {
+    importList(db, "l", "email\nkarim@exemple.fr\nlea@exemple.fr\n", "l.csv");
+    const { server, transport } = await smtp({ mailFrom: 553 });
+    await expect(
+      sendIssue(db, { compiled, list: "l", config, transport, secret: "s", retry: FAST }),
+    ).rejects.toThrow(/553/);
+    expect(server.received).toEqual([]);
+    expect(db.prepare("SELECT COUNT(*) AS n FROM suppressions").get()).toEqual({ n: 0 });
+    expect(Object.values(status()).every((s) => s.startsWith("pending/"))).toBe(true);
+  });
+
+  // Regression: bounced addresses were subtracted twice, so a rerun said "nothing to send"
+  // while someone was still waiting.
+  it("counts who is left to send to from the journal, not by subtraction", async () => {
+    importList(db, "l", "email\na@exemple.fr\nb@exemple.fr\nc@exemple.fr\nd@exemple.fr\n", "l.csv");
+    const row = db.prepare(
+      "INSERT INTO journal (issue, list, email, status, message_id, updated) VALUES ('2026-s1', 'l', ?, ?, 'm', 'x')",
+    );
+    row.run("a@exemple.fr", "sent");
+    row.run("b@exemple.fr", "pending");
+    row.run("c@exemple.fr", "failed");
+    row.run("d@exemple.fr", "failed");
+    for (const email of ["c@exemple.fr", "d@exemple.fr"]) {
+      db.prepare("INSERT INTO suppressions (email, reason, at) VALUES (?, 'bounced', 'x')").run(
+        email,
+      );
+    }
+    expect(toSend(db, "2026-s1", "l").map((p) => p.email)).toEqual(["b@exemple.fr"]);
+    expect(sendStatus(db, "2026-s1")[0]?.remaining).toBe(1);
   });
 
   it("signs with DKIM over the List-* headers when configured", async () => {

@@ -11,6 +11,8 @@ export interface Faults {
   dropAfterData?: string[];
   /** Wait this long before accepting each message. */
   delayMs?: number;
+  /** Refuse every sender (MAIL FROM) with this code: a problem with the whole send. */
+  mailFrom?: number;
 }
 
 export interface Received {
@@ -38,6 +40,14 @@ export async function startSmtp(faults: Faults = {}) {
         refused++;
         return callback(fail("Too busy, try later", 421));
       }
+      callback();
+    },
+    onMailFrom(
+      _address: SMTPServerAddress,
+      _session: SMTPServerSession,
+      callback: (error?: Error) => void,
+    ) {
+      if (faults.mailFrom) return callback(fail("Sender refused", faults.mailFrom));
       callback();
     },
     onRcptTo(
