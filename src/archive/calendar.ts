@@ -97,8 +97,11 @@ function utc(iso: string, addDays = 0): Date {
 }
 
 /** An iCalendar file of `entries` (those with a day: month-only items cannot be placed). */
-export function icsOf(entries: readonly Entry[], config: Config, name = config.site.name): string {
-  const calendar = ical({ name, prodId: { company: "lettre", product: config.site.name } });
+export function icsOf(entries: readonly Entry[], config: Config): string {
+  const calendar = ical({
+    name: config.site.name,
+    prodId: { company: "lettre", product: config.site.name },
+  });
   for (const entry of entries) {
     if (!DAY.test(entry.start)) continue;
     const page = `${config.site.url}/${entry.issue.slug}/#section-${entry.section + 1}`;

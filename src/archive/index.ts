@@ -235,16 +235,16 @@ export async function buildArchive(
 function issueModel(
   issue: Issue,
   config: Config,
-  entries: readonly Entry[],
+  /** The calendar entries of this issue only. */
+  own: readonly Entry[],
   root: string,
   relative: boolean,
 ) {
   const model = viewModel(issue, config);
   const local = (image: { src: string; alt: string } | undefined) =>
     image && relative ? { ...image, src: image.src.replace(model.issue.url, "") } : image;
-  const mine = entries;
   const calendar = (section: number, item?: number) => {
-    const entry = mine.filter((e) => e.section === section)[item ?? 0];
+    const entry = own.filter((e) => e.section === section)[item ?? 0];
     return entry?.file ? entryView(entry, root).calendar : undefined;
   };
   const sections = model.issue.sections.map((section, index) => ({

@@ -7,7 +7,7 @@ import type { Config } from "../config/index.ts";
 import type { Issue } from "../content/index.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
-import { MarkdownError, markdownToHtml } from "./markdown.ts";
+import { MarkdownError } from "./markdown.ts";
 import { EMAIL_LAYOUT, type TemplateSet } from "./templates.ts";
 import { typography } from "./typography.ts";
 
@@ -114,5 +114,3 @@ export function renderEmailMjml(
     };
   }
 }
-
-export { markdownToHtml };
