@@ -246,10 +246,6 @@ async function runWatch(
     }
     first = false;
   };
-  const stop = new Promise<void>((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
   const { port, ...watchOptions } = options;
   const { watch } = await import("../watch/index.ts");
   const { startPreview } = await import("../watch/server.ts");
@@ -257,6 +253,11 @@ async function runWatch(
     ? await startPreview({ ...watchOptions, port, onBuild })
     : watch({ ...watchOptions, onBuild });
   await ("ready" in running ? running.ready : running.watching.ready);
+  // Ctrl-C is ours only once everything runs: before that, it stops lettre as usual.
+  const stop = new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
   console.log("url" in running ? t("dev-listening", { url: running.url }) : t("dev-watching"));
   await stop;
   await running.close();

@@ -162,6 +162,12 @@ Options :
   "dev-rebuilt": "reconstruit en {ms} ms : {count} fichier(s) mis à jour",
   "dev-unchanged": "reconstruit en {ms} ms : rien n'a changé",
   "dev-stopped": "arrêté",
+  "dev-port-busy":
+    "le port {port} est déjà utilisé (un autre « lettre dev » ?) : arrêtez l'autre programme, choisissez un autre port avec --port, ou omettez --port pour un port libre",
+  "dev-port-denied":
+    "le port {port} est réservé : choisissez un port au-dessus de 1024 avec --port, ou omettez --port pour un port libre",
+  "dev-host-refused":
+    "refusé : l'aperçu répond seulement à http://127.0.0.1 et http://localhost (nom demandé : « {host} »)",
   "cli-port": "--port : un numéro entre 0 et 65535",
   "list-csv": "fichier CSV illisible : {detail}",
   "list-no-email":
@@ -360,6 +366,12 @@ Options:
   "dev-rebuilt": "rebuilt in {ms} ms: {count} file(s) updated",
   "dev-unchanged": "rebuilt in {ms} ms: nothing changed",
   "dev-stopped": "stopped",
+  "dev-port-busy":
+    "port {port} is already in use (another `lettre dev`?): stop the other program, choose another port with --port, or leave --port out for a free one",
+  "dev-port-denied":
+    "port {port} is reserved: choose a port above 1024 with --port, or leave --port out for a free one",
+  "dev-host-refused":
+    'refused: the preview answers only to http://127.0.0.1 and http://localhost (host asked for: "{host}")',
   "cli-port": "--port: a number from 0 to 65535",
   "list-csv": "unreadable CSV file: {detail}",
   "list-no-email": 'no address column: name it "email"; columns found: {known}',

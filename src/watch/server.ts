@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { BuildResult } from "../cli/build.ts";
-import { formatDiagnostic, sortDiagnostics } from "../core/diagnostic.ts";
+import { formatDiagnostic, LettreError, sortDiagnostics } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
 import { type BuildEvent, type Watching, type WatchOptions, watch } from "./index.ts";
 import { indexPage, issuePage, type PreviewIssue } from "./pages.ts";
@@ -84,7 +84,7 @@ export async function startPreview(
 
   const html = (res: ServerResponse, body: string, status = 200) => {
     res.writeHead(status, { "content-type": TYPES[".html"], "cache-control": "no-store" });
-    res.end(body.replace(/<\/body>/i, `<script src="${CLIENT}"></script></body>`));
+    res.end(body.replace(/<\/body>/i, () => `<script src="${CLIENT}"></script></body>`));
   };
 
   const serveFile = async (res: ServerResponse, file: string) => {
@@ -135,19 +135,58 @@ export async function startPreview(
     return serveFile(res, "/nonexistent");
   };
 
-  const watching = watch({ ...options, onBuild });
-  await watching.ready;
+  // The port first: a busy one is said at once, before a build and a watcher are started.
+  const host = options.host ?? "127.0.0.1";
+  let allowedHosts = new Set<string>();
+  // Requests wait for the first build.
+  let started = () => {};
+  const ready = new Promise<void>((resolve) => {
+    started = resolve;
+  });
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
+    // DNS rebinding: a page of another site whose name resolves to 127.0.0.1 would read the
+    // previews (drafts included). Browsers always name the host they think they talk to.
+    if (!allowedHosts.has((req.headers.host ?? "").toLowerCase())) {
+      res.writeHead(403, { "content-type": TYPES[".txt"], "cache-control": "no-store" });
+      res.end(t("dev-host-refused", { host: req.headers.host ?? "" }));
+      return;
+    }
+    (async () => {
+      await ready;
+      await handle(req, res);
+    })().catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);
+    server.listen(options.port ?? 0, host, resolve);
+  }).catch((error: NodeJS.ErrnoException) => {
+    const port = String(options.port ?? 0);
+    if (error.code === "EADDRINUSE" || error.code === "EACCES") {
+      const message = t(error.code === "EADDRINUSE" ? "dev-port-busy" : "dev-port-denied", {
+        port,
+      });
+      throw new LettreError([{ file: "--port", rule: "port", severity: "error", message }], {
+        cause: error,
+      });
+    }
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
+  allowedHosts = new Set(
+    [host, "127.0.0.1", "localhost", "[::1]"].map((name) => `${name}:${port}`.toLowerCase()),
+  );
+  const watching = watch({ ...options, onBuild });
+  try {
+    await watching.ready;
+    started();
+  } catch (error) {
+    server.close();
+    await watching.close();
+    throw error;
+  }
 
   return {
     url: `http://127.0.0.1:${port}/`,

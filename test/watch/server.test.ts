@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { spawn } from "node:child_process";
-import { connect } from "node:net";
+import { request } from "node:http";
+import { type AddressInfo, connect, createServer } from "node:net";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -128,6 +129,68 @@ describe("lettre dev: the preview server", () => {
       socket.on("error", () => resolve(true));
     });
     expect(refused).toBe(true);
+  });
+});
+
+/** A GET with any Host header (fetch does not let a caller choose it). */
+function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => {
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("lettre dev: what it refuses", () => {
+  it("answers only to its own host names (DNS rebinding)", async () => {
+    const root = await fixtureProject("archive");
+    preview = await startPreview({ root, today: "2026-03-01", drafts: true, onBuild: () => {} });
+    const { port } = new URL(preview.url);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`]) {
+      const res = await getWithHost(`${preview.url}preview/2026-s1/`, host);
+      expect(res.status, host).toBe(200);
+    }
+    for (const host of [`evil.example:${port}`, "evil.example", `127.0.0.1:${Number(port) + 1}`]) {
+      for (const at of ["", "preview/2026-s1/", "email/2026-s1.html", "__lettre/events"]) {
+        const res = await getWithHost(`${preview.url}${at}`, host);
+        expect(res.status, `${host} /${at}`).toBe(403);
+        expect(res.body).not.toContain("Brouillon confidentiel");
+      }
+    }
+  });
+
+  it("says a busy --port is busy and exits, without hanging (the real command)", async () => {
+    const root = await fixtureProject("archive");
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const child = spawn(
+        process.execPath,
+        [path.join(REPO, "bin/lettre.js"), "dev", "--port", String(port)],
+        { cwd: root, env: { ...process.env, LETTRE_LANG: "" } },
+      );
+      let err = "";
+      child.stderr.on("data", (chunk) => {
+        err += chunk;
+      });
+      // Before the fix the process never ended: kill it after a while and say so.
+      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+      clearTimeout(timer);
+      expect(code).toBe(1);
+      expect(err).toContain(`le port ${port} est déjà utilisé`);
+      expect(err).not.toContain("erreur interne");
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
   });
 });
 
