@@ -14,8 +14,13 @@ import { openDatabase } from "../send/db.ts";
 import { recipients, SendError, STATUSES, sendIssue, sendStatus, toSend } from "../send/index.ts";
 import { listNames } from "../send/lists.ts";
 import { buildMessage } from "../send/message.ts";
-import { createTransport } from "../send/transports.ts";
-import { build } from "./build.ts";
+import { transportProblem } from "../send/transport-url.ts";
+import {
+  createTransport,
+  type Transport,
+  TransportError,
+  type TransportOptions,
+} from "../send/transports.ts";
 
 export interface SendArgs {
   root: string;
@@ -62,12 +67,19 @@ function usage(): number {
 export async function runSend(args: SendArgs): Promise<number> {
   const { root, slug, list } = args;
   if (!slug || (!list && !args.test)) return usage();
+  const badTransport = args.transport === undefined ? undefined : transportProblem(args.transport);
+  if (badTransport) {
+    err(t("send-transport-option", { detail: badTransport }));
+    return 2;
+  }
   const config = await loadConfig(root);
   if (!config.value) {
     for (const d of config.diagnostics) err(formatDiagnostic(d));
     return 1;
   }
-  // The issue as it is now: built (not written), drafts refused.
+  // The issue as it is now: built (not written), drafts refused. Loaded here only: the
+  // pipeline takes seconds to load, which `send status` and early refusals do not need.
+  const { build } = await import("./build.ts");
   const built = await build({ root, write: false, drafts: true });
   const found = built.emails.find((e) => e.issue.slug === slug);
   const errors = built.diagnostics.filter(
@@ -104,7 +116,8 @@ export async function runSend(args: SendArgs): Promise<number> {
     err(t("send-secret"));
     return 1;
   }
-  const transport = createTransport(transportUrl, { ...config.value.sending });
+  const transport = openTransport(transportUrl, config.value.sending);
+  if (!transport) return 1;
 
   try {
     if (args.test) {
@@ -240,6 +253,17 @@ export async function runSend(args: SendArgs): Promise<number> {
     }
   } finally {
     await transport.close();
+  }
+}
+
+/** The transport, or undefined after saying why it cannot be made (e.g. a missing DKIM key). */
+function openTransport(url: string, sending: TransportOptions): Transport | undefined {
+  try {
+    return createTransport(url, { ...sending });
+  } catch (error) {
+    if (!(error instanceof TransportError)) throw error;
+    err(t("send-transport-error", { detail: error.message }));
+    return undefined;
   }
 }
 

@@ -216,6 +216,17 @@ Options :
   "send-eta": "reste ~{eta} s",
   "send-progress": "{done}/{total} messages ({rate}/s)",
   warning: "avertissement",
+  // hardening b2: transports, database, send journal
+  "transport-invalid":
+    "transport « {value} » non reconnu{suggestion} ; formes acceptées : outbox:<dossier> (fichiers .eml), smtp://hôte:port, smtps://utilisateur@hôte:port, ses://<région AWS>",
+  "transport-ses-region":
+    "transport « {value} » : donnez une région AWS après ses://, par exemple ses://eu-west-3",
+  "transport-password":
+    "transport « {value} » : le mot de passe ne va jamais dans l'adresse du serveur ; enlevez-le et donnez-le par la variable d'environnement LETTRE_SMTP_PASSWORD",
+  "send-transport-option": "option --transport : {detail}",
+  "send-transport-error": "envoi impossible : {detail}",
+  "transport-dkim-key":
+    "sending.dkim est configuré mais la clé privée manque : donnez-la par la variable d'environnement LETTRE_DKIM_PRIVATE_KEY (le contenu du fichier .pem), ou enlevez sending.dkim",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -409,6 +420,17 @@ Options:
   "send-eta": "~{eta} s left",
   "send-progress": "{done}/{total} messages ({rate}/s)",
   warning: "warning",
+  // hardening b2: transports, database, send journal
+  "transport-invalid":
+    'unknown transport "{value}"{suggestion}; accepted forms: outbox:<folder> (.eml files), smtp://host:port, smtps://user@host:port, ses://<AWS region>',
+  "transport-ses-region":
+    'transport "{value}": give an AWS region after ses://, e.g. ses://eu-west-3',
+  "transport-password":
+    'transport "{value}": a password never goes in the server address; remove it and give it in the environment variable LETTRE_SMTP_PASSWORD',
+  "send-transport-option": "option --transport: {detail}",
+  "send-transport-error": "cannot send: {detail}",
+  "transport-dkim-key":
+    "sending.dkim is set but the private key is missing: give it in the environment variable LETTRE_DKIM_PRIVATE_KEY (the content of the .pem file), or remove sending.dkim",
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;

@@ -9,7 +9,9 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import nodemailer from "nodemailer";
+import { t } from "../core/i18n.ts";
 import type { OutgoingMessage } from "./message.ts";
+import { AWS_REGION, transportProblem } from "./transport-url.ts";
 
 export interface SendResult {
   response: string;
@@ -36,7 +38,7 @@ export class TransportError extends Error {
 function dkimOptions(options: TransportOptions) {
   const privateKey = options.env?.LETTRE_DKIM_PRIVATE_KEY;
   if (!options.dkim) return {};
-  if (!privateKey) throw new TransportError("dkim: LETTRE_DKIM_PRIVATE_KEY is not set");
+  if (!privateKey) throw new TransportError(t("transport-dkim-key"));
   return {
     dkim: {
       domainName: options.dkim.domain,
@@ -51,21 +53,12 @@ function dkimOptions(options: TransportOptions) {
 
 export function createTransport(url: string, options: TransportOptions): Transport {
   const env = options.env ?? process.env;
+  // A mistyped URL says which forms are accepted, and which one was probably meant.
+  const problem = transportProblem(url);
+  if (problem) throw new TransportError(problem);
   if (url.startsWith("outbox:")) return outbox(url.slice("outbox:".length) || "outbox", options);
   if (url.startsWith("ses://")) return ses(url.slice("ses://".length), { ...options, env });
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TransportError(
-      `transport "${url}": use outbox:<folder>, smtp://host:port or smtps://user@host:port`,
-    );
-  }
-  if (parsed.protocol !== "smtp:" && parsed.protocol !== "smtps:") {
-    throw new TransportError(
-      `transport "${url}": use outbox:<folder>, smtp://host:port or smtps://user@host:port`,
-    );
-  }
+  const parsed = new URL(url);
   const secure = parsed.protocol === "smtps:";
   const user = decodeURIComponent(parsed.username);
   const pool = nodemailer.createTransport({
@@ -122,10 +115,9 @@ function outbox(folder: string, options: TransportOptions): Transport {
  * message or address) so the journal treats them as it treats SMTP. The AWS SDK is loaded
  * on the first message only. `LETTRE_SES_ENDPOINT` points it elsewhere (tests, a proxy).
  */
-function ses(region: string, options: TransportOptions & { env: NodeJS.ProcessEnv }): Transport {
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
-    throw new TransportError(`ses://${region}: give an AWS region, e.g. ses://eu-west-3`);
-  }
+function ses(where: string, options: TransportOptions & { env: NodeJS.ProcessEnv }): Transport {
+  const region = where.replace(/\/+$/, "");
+  if (!AWS_REGION.test(region)) throw new TransportError(transportProblem(`ses://${region}`) ?? "");
   let mailer: ReturnType<typeof nodemailer.createTransport> | undefined;
   const start = async () => {
     const { SESv2Client, SendEmailCommand } = await import("@aws-sdk/client-sesv2");
