@@ -143,13 +143,25 @@ function ses(where: string, options: TransportOptions & { env: NodeJS.ProcessEnv
         const e = error as {
           name?: string;
           message?: string;
+          code?: string;
+          syscall?: string;
           $metadata?: { httpStatusCode?: number };
         };
         const status = e.$metadata?.httpStatusCode ?? 0;
-        const response = `${status} ${e.name ?? ""} ${e.message ?? ""}`.trim();
+        const response = `${status || e.code || ""} ${e.name ?? ""} ${e.message ?? ""}`.trim();
         const failure = new Error(`${e.name ?? "SES"}: ${e.message ?? ""}`);
-        // No HTTP answer: SES may have the message (ambiguous, not retried blindly).
-        if (status === 0) throw Object.assign(failure, { code: "EAMBIGUOUS", response });
+        if (status === 0) {
+          // No credentials: nothing was sent, and nothing will be until they are given.
+          if (e.name === "CredentialsProviderError") {
+            throw Object.assign(failure, { code: "EAUTH", response });
+          }
+          // SES was never reached (refused, no such host, TLS failed): it does not have the
+          // message. Temporary: retried, then deferred.
+          if (neverReached(e)) throw Object.assign(failure, { code: "ENOTSENT", response });
+          // The request may have gone out (a reset or a timeout after it was written): SES
+          // may have the message (ambiguous, not retried blindly).
+          throw Object.assign(failure, { code: "EAMBIGUOUS", response });
+        }
         const temporary =
           status === 429 || status >= 500 || /Throttl|TooManyRequests/.test(e.name ?? "");
         throw Object.assign(failure, {
@@ -165,4 +177,27 @@ function ses(where: string, options: TransportOptions & { env: NodeJS.ProcessEnv
       mailer?.close();
     },
   };
+}
+
+/** Errors raised before any byte of the request could reach the server. */
+const NOT_CONNECTED = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+]);
+
+function neverReached(error: { code?: string; syscall?: string; message?: string }): boolean {
+  const code = error.code ?? "";
+  if (NOT_CONNECTED.has(code) || error.syscall === "connect" || error.syscall === "getaddrinfo") {
+    return true;
+  }
+  // A TLS handshake that failed (bad certificate, reset during the handshake): the request
+  // is only written once the secure connection is established.
+  return (
+    /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/.test(code) ||
+    /before secure TLS connection was established/i.test(error.message ?? "")
+  );
 }
