@@ -51,7 +51,17 @@ export async function runSendStatus(args: SendArgs): Promise<number> {
     } else if (rows.length === 0) {
       out(t("send-status-none", { slug: args.slug }));
     } else {
-      for (const r of rows) out(t("send-status-line", { ...r }));
+      for (const { running, ...r } of rows) {
+        out(t("send-status-line", { ...r }));
+        // In flight now, or left in flight by a killed run: either way not yet "sent".
+        if (r.sending > 0) {
+          out(
+            running === null
+              ? t("send-status-sending-killed", { count: r.sending })
+              : t("send-status-sending-running", { count: r.sending, pid: running }),
+          );
+        }
+      }
     }
     return 0;
   } finally {
@@ -219,7 +229,7 @@ export async function runSend(args: SendArgs): Promise<number> {
         });
         progress.end();
         const s = result.status;
-        if (s) out(t("send-status-line", { ...s }));
+        if (s) out(t("send-status-line", { ...s, running: undefined }));
         if (result.unknownFromCrash > 0) {
           err(t("send-unknown-found", { count: result.unknownFromCrash }));
           const unknown = db

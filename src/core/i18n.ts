@@ -225,6 +225,10 @@ Options :
     "transport « {value} » : le mot de passe ne va jamais dans l'adresse du serveur ; enlevez-le et donnez-le par la variable d'environnement LETTRE_SMTP_PASSWORD",
   "send-transport-option": "option --transport : {detail}",
   "send-transport-error": "envoi impossible : {detail}",
+  "send-status-sending-running":
+    "  {count} message(s) en cours d'envoi en ce moment (envoi en cours, processus {pid})",
+  "send-status-sending-killed":
+    "  {count} message(s) interrompus en cours d'envoi (arrêt brutal) : reçus ou non, on ne sait pas ; la reprise les comptera incertains, « --resend-unknown » les renverra",
   "transport-dkim-key":
     "sending.dkim est configuré mais la clé privée manque : donnez-la par la variable d'environnement LETTRE_DKIM_PRIVATE_KEY (le contenu du fichier .pem), ou enlevez sending.dkim",
 } as const;
@@ -429,6 +433,10 @@ Options:
     'transport "{value}": a password never goes in the server address; remove it and give it in the environment variable LETTRE_SMTP_PASSWORD',
   "send-transport-option": "option --transport: {detail}",
   "send-transport-error": "cannot send: {detail}",
+  "send-status-sending-running":
+    "  {count} message(s) being sent right now (a send is running, process {pid})",
+  "send-status-sending-killed":
+    "  {count} message(s) interrupted while being sent (the send was killed): received or not, nobody knows; resuming counts them unknown, --resend-unknown sends them again",
   "transport-dkim-key":
     "sending.dkim is set but the private key is missing: give it in the environment variable LETTRE_DKIM_PRIVATE_KEY (the content of the .pem file), or remove sending.dkim",
 };

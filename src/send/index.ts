@@ -78,11 +78,17 @@ export function sendStatus(db: DatabaseSync, slug: string) {
       .all(slug, list) as { status: Status; n: number }[]) {
       counts[row.status] = row.n;
     }
+    const run = db.prepare("SELECT pid FROM runs WHERE issue = ? AND list = ?").get(slug, list) as
+      | { pid: number }
+      | undefined;
     return {
       list,
       ...counts,
       // Current recipients still to send to: not people who left or were suppressed since.
       remaining: toSend(db, slug, list).length,
+      // The process sending now, if any: its `sending` rows are in flight; without one,
+      // `sending` rows are what a killed run left (the next run counts them unknown).
+      running: run && alive(run.pid) ? run.pid : null,
     };
   });
 }
