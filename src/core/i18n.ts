@@ -225,6 +225,26 @@ Options :
     "transport « {value} » : le mot de passe ne va jamais dans l'adresse du serveur ; enlevez-le et donnez-le par la variable d'environnement LETTRE_SMTP_PASSWORD",
   "send-transport-option": "option --transport : {detail}",
   "send-transport-error": "envoi impossible : {detail}",
+  "database-locked":
+    "la base est verrouillée par un autre programme depuis plus de {seconds} secondes (un autre « lettre » en cours, un outil SQLite ouvert dessus ?) : attendez qu'il ait fini ou fermez-le, puis relancez la commande",
+  "database-readonly":
+    "lettre ne peut pas écrire dans la base (le fichier ou le dossier .lettre est en lecture seule) : rendez-les modifiables (chmod u+w .lettre .lettre/lettre.db) ou lancez lettre avec l'utilisateur à qui ils appartiennent, puis relancez",
+  "database-corrupt":
+    "ce fichier n'est pas une base de données lettre lisible (écrasé ou abîmé : {detail}) : remettez votre dernière sauvegarde de .lettre/lettre.db ; à défaut, renommez ce fichier pour le garder, puis réimportez vos listes dans une base neuve (le journal des envois et les désinscriptions qu'il contenait seraient perdus)",
+  "database-full":
+    "le disque est plein : libérez de la place, puis relancez (ce qui était déjà noté dans la base est gardé)",
+  "database-io":
+    "erreur de lecture ou d'écriture du disque ({detail}) : vérifiez le disque (support retiré, partage réseau coupé ?), puis relancez",
+  "database-is-folder":
+    "c'est un dossier, pas un fichier : déplacez ou renommez ce dossier, lettre créera la base à sa place",
+  "database-cantopen":
+    "impossible d'ouvrir ce fichier ({detail}) : vérifiez que le dossier .lettre existe et vous est accessible, puis relancez",
+  "database-other":
+    "erreur de la base de données ({detail}) : relancez avec --debug et signalez-la",
+  "database-folder-file":
+    "le dossier .lettre ne peut pas être créé : un fichier porte ce nom ; renommez-le (ou déplacez-le), lettre créera le dossier",
+  "database-folder":
+    "le dossier .lettre ne peut pas être créé ({detail}) : donnez le droit d'écriture sur le dossier du projet, ou lancez lettre depuis un dossier qui vous appartient",
   "send-status-sending-running":
     "  {count} message(s) en cours d'envoi en ce moment (envoi en cours, processus {pid})",
   "send-status-sending-killed":
@@ -433,6 +453,25 @@ Options:
     'transport "{value}": a password never goes in the server address; remove it and give it in the environment variable LETTRE_SMTP_PASSWORD',
   "send-transport-option": "option --transport: {detail}",
   "send-transport-error": "cannot send: {detail}",
+  "database-locked":
+    "the database has been locked by another program for more than {seconds} seconds (another lettre running, a SQLite tool open on it?): wait for it to finish or close it, then run the command again",
+  "database-readonly":
+    "lettre cannot write to the database (the file or the .lettre folder is read-only): make them writable (chmod u+w .lettre .lettre/lettre.db) or run lettre as the user who owns them, then run the command again",
+  "database-corrupt":
+    "this file is not a readable lettre database (overwritten or damaged: {detail}): put back your last backup of .lettre/lettre.db; failing that, rename this file to keep it, then import your lists again into a new database (the send journal and unsubscribes it held would be lost)",
+  "database-full":
+    "the disk is full: free some space, then run the command again (what the database already recorded is kept)",
+  "database-io":
+    "disk read or write error ({detail}): check the disk (removed drive, lost network share?), then run the command again",
+  "database-is-folder":
+    "this is a folder, not a file: move or rename that folder, lettre will create the database in its place",
+  "database-cantopen":
+    "cannot open this file ({detail}): check that the .lettre folder exists and is accessible to you, then run the command again",
+  "database-other": "database error ({detail}): run again with --debug and report it",
+  "database-folder-file":
+    "the .lettre folder cannot be created: a file has that name; rename (or move) it, lettre will create the folder",
+  "database-folder":
+    "the .lettre folder cannot be created ({detail}): give write permission on the project folder, or run lettre from a folder you own",
   "send-status-sending-running":
     "  {count} message(s) being sent right now (a send is running, process {pid})",
   "send-status-sending-killed":

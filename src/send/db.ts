@@ -2,9 +2,11 @@
  * The embedded database (node:sqlite, one file, WAL): lists and their subscribers,
  * unsubscribes and bounces (suppressions), and the delivery journal.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { LettreError } from "../core/diagnostic.ts";
+import { type MessageKey, type Params, t } from "../core/i18n.ts";
 
 export const DATABASE_FILE = ".lettre/lettre.db";
 
@@ -46,13 +48,33 @@ CREATE TABLE IF NOT EXISTS suppressions (
 ) STRICT;
 `;
 
+/** How long a command waits for another program that holds the database. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (creates) the project's database. A database that cannot be used (not a database,
+ * locked, read-only, a folder in its place…) throws a LettreError that names the file and
+ * the fix, never a bare SQLite message.
+ */
 export function openDatabase(root: string): DatabaseSync {
   const file = path.join(root, DATABASE_FILE);
-  mkdirSync(path.dirname(file), { recursive: true });
-  const db = new DatabaseSync(file);
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
-  db.exec(SCHEMA);
-  return db;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+  } catch (error) {
+    throw folderError(error);
+  }
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(file);
+    db.exec(
+      `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`,
+    );
+    db.exec(SCHEMA);
+    return db;
+  } catch (error) {
+    if (db?.isOpen) db.close();
+    throw databaseError(error, file) ?? error;
+  }
 }
 
 /** Runs `work` in one transaction: all of it is recorded, or none. */
@@ -63,7 +85,64 @@ export function transaction<T>(db: DatabaseSync, work: () => T): T {
     db.exec("COMMIT");
     return result;
   } catch (error) {
-    db.exec("ROLLBACK");
+    // SQLite may have rolled back already (a full disk, a read-only file): keep the cause.
+    if (db.isTransaction) db.exec("ROLLBACK");
     throw error;
+  }
+}
+
+/**
+ * What an error of node:sqlite means for the editor: `.lettre/lettre.db: <what>: <fix>`,
+ * chosen by SQLite's result code (`errcode`, extended codes carry it in the low byte).
+ * Undefined when `error` is not a SQLite error.
+ */
+export function databaseError(error: unknown, file?: string): LettreError | undefined {
+  const e = error as { code?: string; errcode?: number; errstr?: string; message?: string };
+  if (e?.code !== "ERR_SQLITE_ERROR" || typeof e.errcode !== "number") return undefined;
+  const detail = e.errstr ?? e.message ?? "";
+  const key = ((): MessageKey => {
+    switch (e.errcode & 0xff) {
+      case 5: // SQLITE_BUSY
+      case 6: // SQLITE_LOCKED
+        return "database-locked";
+      case 3: // SQLITE_PERM
+      case 8: // SQLITE_READONLY
+        return "database-readonly";
+      case 11: // SQLITE_CORRUPT
+      case 26: // SQLITE_NOTADB
+        return "database-corrupt";
+      case 13: // SQLITE_FULL
+        return "database-full";
+      case 10: // SQLITE_IOERR
+        return "database-io";
+      case 14: // SQLITE_CANTOPEN
+        return file && isDirectory(file) ? "database-is-folder" : "database-cantopen";
+      default:
+        return "database-other";
+    }
+  })();
+  return diagnosticError(key, { detail, seconds: BUSY_TIMEOUT_MS / 1000 }, error);
+}
+
+/** `.lettre` could not be created: a file in its place, or a folder one cannot write to. */
+function folderError(error: unknown): LettreError {
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  const key: MessageKey =
+    code === "EEXIST" || code === "ENOTDIR" ? "database-folder-file" : "database-folder";
+  return diagnosticError(key, { detail: code || String(error) }, error);
+}
+
+function diagnosticError(key: MessageKey, params: Params, cause: unknown): LettreError {
+  return new LettreError(
+    [{ file: DATABASE_FILE, rule: key, severity: "error", message: t(key, params), cause }],
+    { cause },
+  );
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
   }
 }
