@@ -11,7 +11,15 @@ import { formatDiagnostic } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
 import { addressKey, checkAddress } from "../send/address.ts";
 import { openDatabase } from "../send/db.ts";
-import { recipients, SendError, STATUSES, sendIssue, sendStatus, toSend } from "../send/index.ts";
+import {
+  DatabaseLostError,
+  recipients,
+  SendError,
+  STATUSES,
+  sendIssue,
+  sendStatus,
+  toSend,
+} from "../send/index.ts";
 import { listNames } from "../send/lists.ts";
 import { buildMessage } from "../send/message.ts";
 import { transportProblem } from "../send/transport-url.ts";
@@ -246,9 +254,20 @@ export async function runSend(args: SendArgs): Promise<number> {
         // What this run could not deliver, not what earlier runs recorded.
         return result.run.deferred > 0 ? 1 : 0;
       } finally {
+        progress.end();
         process.off("SIGINT", stop);
       }
     } catch (error) {
+      if (error instanceof DatabaseLostError) {
+        err(t("send-db-lost", { count: error.sent.length }));
+        if (error.rescued) {
+          err(t("send-db-rescued", { file: error.rescued }));
+        } else {
+          err(t("send-db-not-rescued", { detail: error.rescueError ?? "" }));
+          for (const email of error.sent) err(`  ${email}`);
+        }
+        return 1;
+      }
       if (error instanceof SendError && error.code === "ERUNNING") {
         err(t("send-running", { detail: error.message }));
         return 1;
@@ -305,6 +324,7 @@ function progressPrinter(total: number) {
     },
     end() {
       if (tty && done > 0) process.stdout.write("\n");
+      done = 0;
     },
   };
 }

@@ -245,6 +245,12 @@ Options :
     "le dossier .lettre ne peut pas être créé : un fichier porte ce nom ; renommez-le (ou déplacez-le), lettre créera le dossier",
   "database-folder":
     "le dossier .lettre ne peut pas être créé ({detail}) : donnez le droit d'écriture sur le dossier du projet, ou lancez lettre depuis un dossier qui vous appartient",
+  "send-db-lost":
+    "envoi arrêté : la base .lettre/lettre.db a été supprimée ou remplacée pendant l'envoi ; ce que cet envoi a fait ({count} message(s) envoyé(s)) ne peut pas y être noté",
+  "send-db-rescued":
+    "lettre a sauvé le journal à jour dans {file} : pour reprendre, remettez-le à sa place (mv {file} .lettre/lettre.db), puis relancez la même commande ; sans lui, une reprise renverrait la lettre à ceux qui l'ont déjà reçue",
+  "send-db-not-rescued":
+    "la copie de secours du journal a échoué ({detail}) : remettez votre sauvegarde de .lettre/lettre.db avant toute reprise, et ne renvoyez pas la lettre aux adresses ci-dessous, qui l'ont reçue (ou peut-être reçue) pendant cet envoi :",
   "send-status-sending-running":
     "  {count} message(s) en cours d'envoi en ce moment (envoi en cours, processus {pid})",
   "send-status-sending-killed":
@@ -472,6 +478,12 @@ Options:
     "the .lettre folder cannot be created: a file has that name; rename (or move) it, lettre will create the folder",
   "database-folder":
     "the .lettre folder cannot be created ({detail}): give write permission on the project folder, or run lettre from a folder you own",
+  "send-db-lost":
+    "send stopped: the database .lettre/lettre.db was deleted or replaced during the send; what this send did ({count} message(s) sent) cannot be recorded in it",
+  "send-db-rescued":
+    "lettre saved the up-to-date journal to {file}: to resume, put it back (mv {file} .lettre/lettre.db), then run the same command again; without it, resuming would send the issue again to those who already got it",
+  "send-db-not-rescued":
+    "the rescue copy of the journal failed ({detail}): put back your backup of .lettre/lettre.db before resuming, and do not send the issue again to the addresses below, which got it (or may have) during this send:",
   "send-status-sending-running":
     "  {count} message(s) being sent right now (a send is running, process {pid})",
   "send-status-sending-killed":

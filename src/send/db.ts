@@ -48,6 +48,9 @@ CREATE TABLE IF NOT EXISTS suppressions (
 ) STRICT;
 `;
 
+/** Which file each connection opened: its path, and the file that was there then. */
+const opened = new WeakMap<DatabaseSync, { file: string; dev: number; ino: number }>();
+
 /** How long a command waits for another program that holds the database. */
 export const BUSY_TIMEOUT_MS = 5000;
 
@@ -70,11 +73,46 @@ export function openDatabase(root: string): DatabaseSync {
       `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`,
     );
     db.exec(SCHEMA);
+    const { dev, ino } = statSync(file);
+    opened.set(db, { file, dev, ino });
     return db;
   } catch (error) {
     if (db?.isOpen) db.close();
     throw databaseError(error, file) ?? error;
   }
+}
+
+/**
+ * True when the file at the database's path is no longer the one this connection writes to
+ * (deleted, or replaced by another file). SQLite keeps writing to the unlinked file, so
+ * whatever is recorded after that would vanish with the process.
+ */
+export function databaseGone(db: DatabaseSync): boolean {
+  const known = opened.get(db);
+  if (!known) return false;
+  try {
+    const now = statSync(known.file);
+    return now.dev !== known.dev || now.ino !== known.ino;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ENOTDIR";
+  }
+}
+
+/**
+ * Copies everything this connection still sees (the deleted or replaced file) to a new file
+ * beside the database, `.lettre/lettre-rescued-<date>.db`. Returns its path relative to the
+ * project, or throws.
+ */
+export function rescueDatabase(db: DatabaseSync): string {
+  const known = opened.get(db);
+  if (!known) throw new Error("unknown database");
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const folder = path.dirname(known.file);
+  const target = path.join(folder, `lettre-rescued-${stamp}.db`);
+  mkdirSync(folder, { recursive: true });
+  db.prepare("VACUUM INTO ?").run(target);
+  return path.join(path.dirname(DATABASE_FILE), path.basename(target));
 }
 
 /** Runs `work` in one transaction: all of it is recorded, or none. */

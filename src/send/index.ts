@@ -8,7 +8,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import type { Config } from "../config/index.ts";
-import { transaction } from "./db.ts";
+import { databaseGone, rescueDatabase, transaction } from "./db.ts";
 import { buildMessage, type Compiled, messageId } from "./message.ts";
 import type { Transport } from "./transports.ts";
 
@@ -41,6 +41,24 @@ export class SendError extends Error {
   constructor(code: string, message: string) {
     super(message);
     this.code = code;
+  }
+}
+
+/**
+ * The database file was deleted or replaced during the send: the send stopped, and what it
+ * sent could not be recorded there. `rescued` is the copy of the journal lettre made (the
+ * path to put back as .lettre/lettre.db), or `rescueError` why it could not.
+ */
+export class DatabaseLostError extends SendError {
+  /** Addresses this run sent to (sent, or outcome unknown). */
+  readonly sent: string[];
+  readonly rescued: string | undefined;
+  readonly rescueError: string | undefined;
+  constructor(sent: string[], rescued: string | undefined, rescueError: string | undefined) {
+    super("EDBLOST", rescued ?? rescueError ?? "");
+    this.sent = sent;
+    this.rescued = rescued;
+    this.rescueError = rescueError;
   }
 }
 
@@ -179,6 +197,10 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
   const release = claim(db, slug, list);
   const run = { sent: 0, failed: 0, deferred: 0, unknown: 0, skipped: 0 };
   let fatal: SendError | undefined;
+  // Set when the database file is no longer at its path: stop taking messages at once.
+  let lost = databaseGone(db);
+  // Addresses this run sent to (or may have): the last resort if the journal is lost.
+  const reached: string[] = [];
   try {
     const domain = config.sender.address.split("@")[1] ?? "localhost";
     let unknownFromCrash = 0;
@@ -253,6 +275,7 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
           return report("failed", person.email);
         }
         if (outcome === "ambiguous") {
+          reached.push(person.email);
           mark.run("unknown", code, text, now(), slug, list, person.email);
           run.unknown++;
           return report("unknown", person.email);
@@ -267,6 +290,7 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
         return report("deferred", person.email);
       }
       // Outside the try: a failure to record is not a failure to send (no retry, no double).
+      reached.push(person.email);
       mark.run("sent", 250, response, now(), slug, list, person.email);
       run.sent++;
       report("sent", person.email);
@@ -274,7 +298,12 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
 
     const next = async (): Promise<Person | undefined> => {
       for (;;) {
-        if (options.signal?.aborted || fatal) return undefined;
+        if (options.signal?.aborted || fatal || lost) return undefined;
+        // Checked before each message: nothing more goes out once the journal cannot keep it.
+        if (databaseGone(db)) {
+          lost = true;
+          return undefined;
+        }
         const person = queue.shift();
         if (person) return person;
         if (waiting.length === 0) return undefined;
@@ -297,6 +326,18 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
       Array.from({ length: Math.max(1, transport.concurrency) }, worker),
     );
     run.deferred += waiting.length;
+    if (lost || databaseGone(db)) {
+      // What this run recorded went into the unlinked file: save it while it is readable.
+      release();
+      let rescued: string | undefined;
+      let rescueError: string | undefined;
+      try {
+        rescued = rescueDatabase(db);
+      } catch (error) {
+        rescueError = (error as Error).message;
+      }
+      throw new DatabaseLostError(reached, rescued, rescueError);
+    }
     const crashed = workers.find((w) => w.status === "rejected");
     if (crashed) throw (crashed as PromiseRejectedResult).reason;
     if (fatal) throw fatal;
