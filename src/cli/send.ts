@@ -8,11 +8,13 @@ import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { loadConfig } from "../config/index.ts";
 import { formatDiagnostic } from "../core/diagnostic.ts";
-import { t } from "../core/i18n.ts";
+import { getLocale, t } from "../core/i18n.ts";
 import { addressKey, checkAddress } from "../send/address.ts";
 import { openDatabase } from "../send/db.ts";
 import {
   DatabaseLostError,
+  editionChange,
+  frozenEdition,
   recipients,
   SendError,
   STATUSES,
@@ -54,13 +56,16 @@ export async function runSendStatus(args: SendArgs): Promise<number> {
     if (args.json) {
       out(JSON.stringify({ issue: args.slug, lists: rows }, null, 2));
     } else if (args.csv) {
-      out(["list", ...STATUSES, "remaining"].join(";"));
-      for (const r of rows) out([r.list, ...STATUSES.map((s) => r[s]), r.remaining].join(";"));
+      out(["list", ...STATUSES, "remaining", "frozen_at"].join(";"));
+      for (const r of rows) {
+        out([r.list, ...STATUSES.map((s) => r[s]), r.remaining, r.frozenAt ?? ""].join(";"));
+      }
     } else if (rows.length === 0) {
       out(t("send-status-none", { slug: args.slug }));
     } else {
-      for (const { running, ...r } of rows) {
+      for (const { running, frozenAt, ...r } of rows) {
         out(t("send-status-line", { ...r }));
+        if (frozenAt) out(t("send-status-frozen", { date: when(frozenAt) }));
         // In flight now, or left in flight by a killed run: either way not yet "sent".
         if (r.sending > 0) {
           out(
@@ -196,8 +201,26 @@ export async function runSend(args: SendArgs): Promise<number> {
         toSend: waiting,
         transport: isOutbox ? transportUrl : url.replace(/\/\/[^@/]*@/, "//"),
       };
+      // Once someone of the list may have it, the issue is frozen: the rest get that version.
+      const frozen = frozenEdition(db, slug, name);
+      const change = frozen && editionChange(frozen, compiled);
+      if (frozen) summary.title = frozen.subject;
       out(t("send-plan", summary));
       if (summary.unknown > 0) out(t("send-unknown-plan", { count: summary.unknown }));
+      if (frozen && change) {
+        const date = when(frozen.frozenAt);
+        err(
+          t("send-edition-changed", {
+            list: name,
+            date,
+            sent: summary.sent,
+            what: t(`send-edition-${change}`),
+          }),
+        );
+        err(t("send-edition-new"));
+        if (args.dryRun) err(t("send-edition-dry-run", { date }));
+        else if (args.yes && summary.toSend > 0) err(t("send-edition-yes", { date }));
+      }
       if (args.dryRun) return 0;
       if (summary.toSend === 0) {
         out(t("send-nothing"));
@@ -209,7 +232,8 @@ export async function runSend(args: SendArgs): Promise<number> {
           return 2;
         }
         const rl = createInterface({ input: process.stdin, output: process.stdout });
-        const answer = (await rl.question(t("send-confirm", summary))).trim().toLowerCase();
+        const question = t(change ? "send-confirm-frozen" : "send-confirm", summary);
+        const answer = (await rl.question(question)).trim().toLowerCase();
         rl.close();
         if (!["o", "oui", "y", "yes"].includes(answer)) {
           out(t("send-cancelled"));
@@ -237,7 +261,7 @@ export async function runSend(args: SendArgs): Promise<number> {
         });
         progress.end();
         const s = result.status;
-        if (s) out(t("send-status-line", { ...s, running: undefined }));
+        if (s) out(t("send-status-line", { ...s, running: undefined, frozenAt: undefined }));
         if (result.unknownFromCrash > 0) {
           err(t("send-unknown-found", { count: result.unknownFromCrash }));
           const unknown = db
@@ -283,6 +307,14 @@ export async function runSend(args: SendArgs): Promise<number> {
   } finally {
     await transport.close();
   }
+}
+
+/** An instant of the journal, for the editor: "5 janvier 2026 à 14:32" (local time). */
+function when(iso: string): string {
+  return new Date(iso).toLocaleString(getLocale() === "fr" ? "fr-FR" : "en-GB", {
+    dateStyle: "long",
+    timeStyle: "short",
+  });
 }
 
 /** The transport, or undefined after saying why it cannot be made (e.g. a missing DKIM key). */

@@ -251,6 +251,19 @@ Options :
     "lettre a sauvé le journal à jour dans {file} : pour reprendre, remettez-le à sa place (mv {file} .lettre/lettre.db), puis relancez la même commande ; sans lui, une reprise renverrait la lettre à ceux qui l'ont déjà reçue",
   "send-db-not-rescued":
     "la copie de secours du journal a échoué ({detail}) : remettez votre sauvegarde de .lettre/lettre.db avant toute reprise, et ne renvoyez pas la lettre aux adresses ci-dessous, qui l'ont reçue (ou peut-être reçue) pendant cet envoi :",
+  "send-edition-changed":
+    "attention : la lettre a changé ({what}) depuis le début de son envoi à la liste « {list} » (version figée le {date}, déjà reçue par {sent} destinataire(s)) ; tous les destinataires d'un envoi reçoivent la même version : la suite de l'envoi utilise la version figée, pas la version modifiée",
+  "send-edition-subject": "titre modifié",
+  "send-edition-content": "contenu modifié",
+  "send-edition-both": "titre et contenu modifiés",
+  "send-edition-new":
+    "pour que toute la liste reçoive le texte modifié, il faudrait un nouvel envoi (une nouvelle lettre, sous un autre nom de fichier), à faire délibérément ; lettre ne l'envoie pas à la place de la version commencée",
+  "send-edition-dry-run":
+    "--dry-run : rien n'est envoyé ; un envoi réel enverrait la version figée le {date}",
+  "send-edition-yes": "--yes : envoi de la version figée le {date}",
+  "send-confirm-frozen":
+    "Envoyer la version figée de « {title} » à {toSend} destinataire(s) de la liste « {list} » ? (oui/non) ",
+  "send-status-frozen": "  version envoyée : figée le {date} (au premier envoi)",
   "send-status-sending-running":
     "  {count} message(s) en cours d'envoi en ce moment (envoi en cours, processus {pid})",
   "send-status-sending-killed":
@@ -484,6 +497,19 @@ Options:
     "lettre saved the up-to-date journal to {file}: to resume, put it back (mv {file} .lettre/lettre.db), then run the same command again; without it, resuming would send the issue again to those who already got it",
   "send-db-not-rescued":
     "the rescue copy of the journal failed ({detail}): put back your backup of .lettre/lettre.db before resuming, and do not send the issue again to the addresses below, which got it (or may have) during this send:",
+  "send-edition-changed":
+    'warning: the issue changed ({what}) since its send to list "{list}" began (version frozen on {date}, already received by {sent} recipient(s)); every recipient of a send gets the same version: the rest of the send uses the frozen version, not the edited one',
+  "send-edition-subject": "title edited",
+  "send-edition-content": "content edited",
+  "send-edition-both": "title and content edited",
+  "send-edition-new":
+    "for the whole list to receive the edited text, it would take a new send (a new issue, under another file name), done deliberately; lettre does not send it in place of the version already started",
+  "send-edition-dry-run":
+    "--dry-run: nothing is sent; a real send would send the version frozen on {date}",
+  "send-edition-yes": "--yes: sending the version frozen on {date}",
+  "send-confirm-frozen":
+    'Send the frozen version of "{title}" to {toSend} recipient(s) of list "{list}"? (yes/no) ',
+  "send-status-frozen": "  version sent: frozen on {date} (at the first send)",
   "send-status-sending-running":
     "  {count} message(s) being sent right now (a send is running, process {pid})",
   "send-status-sending-killed":

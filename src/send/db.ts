@@ -40,6 +40,18 @@ CREATE TABLE IF NOT EXISTS runs (
   started TEXT NOT NULL,
   PRIMARY KEY (issue, list)
 ) STRICT;
+-- The issue as compiled at the first send to a list: a resumed send sends exactly this
+-- version, whatever was edited since (see frozenEdition in send/index.ts).
+CREATE TABLE IF NOT EXISTS editions (
+  issue TEXT NOT NULL,
+  list TEXT NOT NULL,
+  hash TEXT NOT NULL,             -- SHA-256 of subject, html and text
+  subject TEXT NOT NULL,
+  html TEXT NOT NULL,
+  text TEXT NOT NULL,
+  frozen_at TEXT NOT NULL,
+  PRIMARY KEY (issue, list)
+) STRICT;
 CREATE TABLE IF NOT EXISTS suppressions (
   email TEXT PRIMARY KEY,
   reason TEXT NOT NULL CHECK (reason IN ('unsubscribed', 'bounced')),

@@ -6,6 +6,7 @@
  * run marks them `unknown` and re-sends them only when asked (`--resend-unknown`).
  * No silent loss, no silent duplicate.
  */
+import { createHash } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import type { Config } from "../config/index.ts";
 import { databaseGone, rescueDatabase, transaction } from "./db.ts";
@@ -107,8 +108,76 @@ export function sendStatus(db: DatabaseSync, slug: string) {
       // The process sending now, if any: its `sending` rows are in flight; without one,
       // `sending` rows are what a killed run left (the next run counts them unknown).
       running: run && alive(run.pid) ? run.pid : null,
+      // When the version this list receives was frozen (null: nobody has it yet).
+      frozenAt: frozenEdition(db, slug, list)?.frozenAt ?? null,
     };
   });
+}
+
+/** The compiled issue a list receives, as frozen at the first send. */
+export interface Edition {
+  hash: string;
+  subject: string;
+  html: string;
+  text: string;
+  frozenAt: string;
+}
+
+/** SHA-256 of what a reader receives (before each recipient's fields are filled in). */
+export function editionHash(compiled: Pick<Compiled, "subject" | "html" | "text">): string {
+  return createHash("sha256")
+    .update(JSON.stringify([compiled.subject, compiled.html, compiled.text]))
+    .digest("hex");
+}
+
+/**
+ * The version of `slug` frozen for `list`, once someone of the list may have received it
+ * (a row sent, sending or unknown). Before that, nothing binds: a send that reached no one
+ * (refused from its first message, say) takes the issue as it is at the next run.
+ */
+export function frozenEdition(db: DatabaseSync, slug: string, list: string): Edition | undefined {
+  const row = db
+    .prepare(`SELECT hash, subject, html, text, frozen_at AS frozenAt FROM editions e
+      WHERE issue = ? AND list = ? AND EXISTS (SELECT 1 FROM journal j
+        WHERE j.issue = e.issue AND j.list = e.list AND j.status IN ('sent', 'sending', 'unknown'))`)
+    .get(slug, list) as Edition | undefined;
+  return row ? { ...row } : undefined;
+}
+
+/** How the issue as built now differs from the frozen version, or undefined if it does not. */
+export function editionChange(
+  frozen: Edition,
+  current: Pick<Compiled, "subject" | "html" | "text">,
+): "subject" | "content" | "both" | undefined {
+  if (frozen.hash === editionHash(current)) return undefined;
+  const subject = frozen.subject !== current.subject;
+  const content = frozen.html !== current.html || frozen.text !== current.text;
+  return subject && content ? "both" : subject ? "subject" : "content";
+}
+
+/** Freezes `compiled` for `list` unless a version already binds; returns the one to send. */
+function freeze(db: DatabaseSync, compiled: Compiled, list: string): Edition {
+  const frozen = frozenEdition(db, compiled.slug, list);
+  if (frozen) return frozen;
+  const edition = {
+    hash: editionHash(compiled),
+    subject: compiled.subject,
+    html: compiled.html,
+    text: compiled.text,
+    frozenAt: now(),
+  };
+  db.prepare(
+    "INSERT OR REPLACE INTO editions (issue, list, hash, subject, html, text, frozen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  ).run(
+    compiled.slug,
+    list,
+    edition.hash,
+    edition.subject,
+    edition.html,
+    edition.text,
+    edition.frozenAt,
+  );
+  return edition;
 }
 
 /** Takes the send of `slug` to `list`: refuses a second run at the same time. */
@@ -191,8 +260,8 @@ export function toSend(db: DatabaseSync, slug: string, list: string, resendUnkno
 }
 
 export async function sendIssue(db: DatabaseSync, options: SendOptions) {
-  const { compiled, list, config, transport } = options;
-  const slug = compiled.slug;
+  const { list, config, transport } = options;
+  const slug = options.compiled.slug;
   const retry = options.retry ?? DEFAULT_RETRY;
   const release = claim(db, slug, list);
   const run = { sent: 0, failed: 0, deferred: 0, unknown: 0, skipped: 0 };
@@ -204,6 +273,7 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
   try {
     const domain = config.sender.address.split("@")[1] ?? "localhost";
     let unknownFromCrash = 0;
+    let edition: Edition | undefined;
     const queue = transaction(db, () => {
       // A previous run was killed with these in flight: their fate is unknown.
       unknownFromCrash = Number(
@@ -213,6 +283,8 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
           )
           .run(now(), slug, list).changes,
       );
+      // The version the first recipients got is the one every other recipient gets.
+      edition = freeze(db, options.compiled, list);
       const people = toSend(db, slug, list, options.resendUnknown);
       const insert =
         db.prepare(`INSERT OR IGNORE INTO journal (issue, list, email, status, message_id, updated)
@@ -222,6 +294,14 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
       }
       return people;
     });
+    if (!edition) throw new Error("no edition frozen");
+    const frozen = edition;
+    const compiled: Compiled = {
+      slug,
+      subject: frozen.subject,
+      html: frozen.html,
+      text: frozen.text,
+    };
     type Person = (typeof queue)[number];
     const total = queue.length;
     let done = 0;
@@ -341,7 +421,12 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
     const crashed = workers.find((w) => w.status === "rejected");
     if (crashed) throw (crashed as PromiseRejectedResult).reason;
     if (fatal) throw fatal;
-    return { unknownFromCrash, run, status: sendStatus(db, slug).find((st) => st.list === list) };
+    return {
+      unknownFromCrash,
+      run,
+      status: sendStatus(db, slug).find((st) => st.list === list),
+      edition: { frozenAt: frozen.frozenAt, change: editionChange(frozen, options.compiled) },
+    };
   } finally {
     release();
   }
