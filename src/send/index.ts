@@ -5,6 +5,10 @@
  * A run killed at any moment leaves at most its in-flight messages as `sending`: the next
  * run marks them `unknown` and re-sends them only when asked (`--resend-unknown`).
  * No silent loss, no silent duplicate.
+ *
+ * Every recipient of a send gets the same version: the compiled issue is frozen in the
+ * database at the first send to a list, and a resume sends the frozen one. A database file
+ * deleted or replaced under a running send stops it at once (what it recorded is saved).
  */
 import { createHash } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
