@@ -157,6 +157,15 @@ export async function main(argv: string[]): Promise<number> {
       print(error.diagnostics, debug);
       return 1;
     }
+    // The database failed after it was opened (locked, read-only, damaged): name the fix.
+    if ((error as { code?: string })?.code === "ERR_SQLITE_ERROR") {
+      const { databaseError } = await import("../send/db.ts");
+      const explained = databaseError(error, path.join(root, ".lettre/lettre.db"));
+      if (explained) {
+        print(explained.diagnostics, debug);
+        return 1;
+      }
+    }
     console.error(paint("red", t("internal-error", { detail: (error as Error)?.message })));
     if (debug) console.error(error);
     return 1;

@@ -8,14 +8,29 @@ import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { loadConfig } from "../config/index.ts";
 import { formatDiagnostic } from "../core/diagnostic.ts";
-import { t } from "../core/i18n.ts";
+import { getLocale, t } from "../core/i18n.ts";
 import { addressKey, checkAddress } from "../send/address.ts";
 import { openDatabase } from "../send/db.ts";
-import { recipients, SendError, STATUSES, sendIssue, sendStatus, toSend } from "../send/index.ts";
+import {
+  DatabaseLostError,
+  editionChange,
+  frozenEdition,
+  recipients,
+  SendError,
+  STATUSES,
+  sendIssue,
+  sendStatus,
+  toSend,
+} from "../send/index.ts";
 import { listNames } from "../send/lists.ts";
 import { buildMessage } from "../send/message.ts";
-import { createTransport } from "../send/transports.ts";
-import { build } from "./build.ts";
+import { transportProblem } from "../send/transport-url.ts";
+import {
+  createTransport,
+  type Transport,
+  TransportError,
+  type TransportOptions,
+} from "../send/transports.ts";
 
 export interface SendArgs {
   root: string;
@@ -41,12 +56,25 @@ export async function runSendStatus(args: SendArgs): Promise<number> {
     if (args.json) {
       out(JSON.stringify({ issue: args.slug, lists: rows }, null, 2));
     } else if (args.csv) {
-      out(["list", ...STATUSES, "remaining"].join(";"));
-      for (const r of rows) out([r.list, ...STATUSES.map((s) => r[s]), r.remaining].join(";"));
+      out(["list", ...STATUSES, "remaining", "frozen_at"].join(";"));
+      for (const r of rows) {
+        out([r.list, ...STATUSES.map((s) => r[s]), r.remaining, r.frozenAt ?? ""].join(";"));
+      }
     } else if (rows.length === 0) {
       out(t("send-status-none", { slug: args.slug }));
     } else {
-      for (const r of rows) out(t("send-status-line", { ...r }));
+      for (const { running, frozenAt, ...r } of rows) {
+        out(t("send-status-line", { ...r }));
+        if (frozenAt) out(t("send-status-frozen", { date: when(frozenAt) }));
+        // In flight now, or left in flight by a killed run: either way not yet "sent".
+        if (r.sending > 0) {
+          out(
+            running === null
+              ? t("send-status-sending-killed", { count: r.sending })
+              : t("send-status-sending-running", { count: r.sending, pid: running }),
+          );
+        }
+      }
     }
     return 0;
   } finally {
@@ -62,12 +90,19 @@ function usage(): number {
 export async function runSend(args: SendArgs): Promise<number> {
   const { root, slug, list } = args;
   if (!slug || (!list && !args.test)) return usage();
+  const badTransport = args.transport === undefined ? undefined : transportProblem(args.transport);
+  if (badTransport) {
+    err(t("send-transport-option", { detail: badTransport }));
+    return 2;
+  }
   const config = await loadConfig(root);
   if (!config.value) {
     for (const d of config.diagnostics) err(formatDiagnostic(d));
     return 1;
   }
-  // The issue as it is now: built (not written), drafts refused.
+  // The issue as it is now: built (not written), drafts refused. Loaded here only: the
+  // pipeline takes seconds to load, which `send status` and early refusals do not need.
+  const { build } = await import("./build.ts");
   const built = await build({ root, write: false, drafts: true });
   const found = built.emails.find((e) => e.issue.slug === slug);
   const errors = built.diagnostics.filter(
@@ -104,7 +139,8 @@ export async function runSend(args: SendArgs): Promise<number> {
     err(t("send-secret"));
     return 1;
   }
-  const transport = createTransport(transportUrl, { ...config.value.sending });
+  const transport = openTransport(transportUrl, config.value.sending);
+  if (!transport) return 1;
 
   try {
     if (args.test) {
@@ -165,8 +201,26 @@ export async function runSend(args: SendArgs): Promise<number> {
         toSend: waiting,
         transport: isOutbox ? transportUrl : url.replace(/\/\/[^@/]*@/, "//"),
       };
+      // Once someone of the list may have it, the issue is frozen: the rest get that version.
+      const frozen = frozenEdition(db, slug, name);
+      const change = frozen && editionChange(frozen, compiled);
+      if (frozen) summary.title = frozen.subject;
       out(t("send-plan", summary));
       if (summary.unknown > 0) out(t("send-unknown-plan", { count: summary.unknown }));
+      if (frozen && change) {
+        const date = when(frozen.frozenAt);
+        err(
+          t("send-edition-changed", {
+            list: name,
+            date,
+            sent: summary.sent,
+            what: t(`send-edition-${change}`),
+          }),
+        );
+        err(t("send-edition-new"));
+        if (args.dryRun) err(t("send-edition-dry-run", { date }));
+        else if (args.yes && summary.toSend > 0) err(t("send-edition-yes", { date }));
+      }
       if (args.dryRun) return 0;
       if (summary.toSend === 0) {
         out(t("send-nothing"));
@@ -178,7 +232,8 @@ export async function runSend(args: SendArgs): Promise<number> {
           return 2;
         }
         const rl = createInterface({ input: process.stdin, output: process.stdout });
-        const answer = (await rl.question(t("send-confirm", summary))).trim().toLowerCase();
+        const question = t(change ? "send-confirm-frozen" : "send-confirm", summary);
+        const answer = (await rl.question(question)).trim().toLowerCase();
         rl.close();
         if (!["o", "oui", "y", "yes"].includes(answer)) {
           out(t("send-cancelled"));
@@ -206,7 +261,7 @@ export async function runSend(args: SendArgs): Promise<number> {
         });
         progress.end();
         const s = result.status;
-        if (s) out(t("send-status-line", { ...s }));
+        if (s) out(t("send-status-line", { ...s, running: undefined, frozenAt: undefined }));
         if (result.unknownFromCrash > 0) {
           err(t("send-unknown-found", { count: result.unknownFromCrash }));
           const unknown = db
@@ -223,9 +278,20 @@ export async function runSend(args: SendArgs): Promise<number> {
         // What this run could not deliver, not what earlier runs recorded.
         return result.run.deferred > 0 ? 1 : 0;
       } finally {
+        progress.end();
         process.off("SIGINT", stop);
       }
     } catch (error) {
+      if (error instanceof DatabaseLostError) {
+        err(t("send-db-lost", { count: error.sent.length }));
+        if (error.rescued) {
+          err(t("send-db-rescued", { file: error.rescued }));
+        } else {
+          err(t("send-db-not-rescued", { detail: error.rescueError ?? "" }));
+          for (const email of error.sent) err(`  ${email}`);
+        }
+        return 1;
+      }
       if (error instanceof SendError && error.code === "ERUNNING") {
         err(t("send-running", { detail: error.message }));
         return 1;
@@ -240,6 +306,25 @@ export async function runSend(args: SendArgs): Promise<number> {
     }
   } finally {
     await transport.close();
+  }
+}
+
+/** An instant of the journal, for the editor: "5 janvier 2026 à 14:32" (local time). */
+function when(iso: string): string {
+  return new Date(iso).toLocaleString(getLocale() === "fr" ? "fr-FR" : "en-GB", {
+    dateStyle: "long",
+    timeStyle: "short",
+  });
+}
+
+/** The transport, or undefined after saying why it cannot be made (e.g. a missing DKIM key). */
+function openTransport(url: string, sending: TransportOptions): Transport | undefined {
+  try {
+    return createTransport(url, { ...sending });
+  } catch (error) {
+    if (!(error instanceof TransportError)) throw error;
+    err(t("send-transport-error", { detail: error.message }));
+    return undefined;
   }
 }
 
@@ -271,6 +356,7 @@ function progressPrinter(total: number) {
     },
     end() {
       if (tty && done > 0) process.stdout.write("\n");
+      done = 0;
     },
   };
 }

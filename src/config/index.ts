@@ -12,6 +12,7 @@ import { readText } from "../core/files.ts";
 import { t } from "../core/i18n.ts";
 import { validate } from "../core/validate.ts";
 import { readYaml } from "../core/yaml.ts";
+import { transportProblem } from "../send/transport-url.ts";
 
 export const CONFIG_FILE = "lettre.config.yaml";
 
@@ -39,8 +40,14 @@ export const configSchema = z.strictObject({
   /** How `lettre send` delivers. Secrets come from environment variables (see README). */
   sending: z
     .strictObject({
-      /** outbox:<folder> (default), smtp://host:port, smtps://user@host:port */
-      transport: z.string().default("outbox:outbox"),
+      /** outbox:<folder> (default), smtp://host:port, smtps://user@host:port, ses://<region> */
+      transport: z
+        .string()
+        .refine((v) => transportProblem(v) === undefined, {
+          error: (issue) => transportProblem(String(issue.input)) ?? "",
+          params: { rule: "transport" },
+        })
+        .default("outbox:outbox"),
       /** Page that unsubscribes a reader: receives ?list=&email=&token= (signed). */
       unsubscribeUrl: httpUrl().optional(),
       /** Address that unsubscribes a reader who writes to it (List-Unsubscribe mailto). */

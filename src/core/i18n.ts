@@ -222,6 +222,60 @@ Options :
   "send-eta": "reste ~{eta} s",
   "send-progress": "{done}/{total} messages ({rate}/s)",
   warning: "avertissement",
+  // hardening b2: transports, database, send journal
+  "transport-invalid":
+    "transport « {value} » non reconnu{suggestion} ; formes acceptées : outbox:<dossier> (fichiers .eml), smtp://hôte:port, smtps://utilisateur@hôte:port, ses://<région AWS>",
+  "transport-ses-region":
+    "transport « {value} » : donnez une région AWS après ses://, par exemple ses://eu-west-3",
+  "transport-password":
+    "transport « {value} » : le mot de passe ne va jamais dans l'adresse du serveur ; enlevez-le et donnez-le par la variable d'environnement LETTRE_SMTP_PASSWORD",
+  "send-transport-option": "option --transport : {detail}",
+  "send-transport-error": "envoi impossible : {detail}",
+  "database-locked":
+    "la base est verrouillée par un autre programme depuis plus de {seconds} secondes (un autre « lettre » en cours, un outil SQLite ouvert dessus ?) : attendez qu'il ait fini ou fermez-le, puis relancez la commande",
+  "database-readonly":
+    "lettre ne peut pas écrire dans la base (le fichier ou le dossier .lettre est en lecture seule) : rendez-les modifiables (chmod u+w .lettre .lettre/lettre.db) ou lancez lettre avec l'utilisateur à qui ils appartiennent, puis relancez",
+  "database-corrupt":
+    "ce fichier n'est pas une base de données lettre lisible (écrasé ou abîmé : {detail}) : remettez votre dernière sauvegarde de .lettre/lettre.db ; à défaut, renommez ce fichier pour le garder, puis réimportez vos listes dans une base neuve (le journal des envois et les désinscriptions qu'il contenait seraient perdus)",
+  "database-full":
+    "le disque est plein : libérez de la place, puis relancez (ce qui était déjà noté dans la base est gardé)",
+  "database-io":
+    "erreur de lecture ou d'écriture du disque ({detail}) : vérifiez le disque (support retiré, partage réseau coupé ?), puis relancez",
+  "database-is-folder":
+    "c'est un dossier, pas un fichier : déplacez ou renommez ce dossier, lettre créera la base à sa place",
+  "database-cantopen":
+    "impossible d'ouvrir ce fichier ({detail}) : vérifiez que le dossier .lettre existe et vous est accessible, puis relancez",
+  "database-other":
+    "erreur de la base de données ({detail}) : relancez avec --debug et signalez-la",
+  "database-folder-file":
+    "le dossier .lettre ne peut pas être créé : un fichier porte ce nom ; renommez-le (ou déplacez-le), lettre créera le dossier",
+  "database-folder":
+    "le dossier .lettre ne peut pas être créé ({detail}) : donnez le droit d'écriture sur le dossier du projet, ou lancez lettre depuis un dossier qui vous appartient",
+  "send-db-lost":
+    "envoi arrêté : la base .lettre/lettre.db a été supprimée ou remplacée pendant l'envoi ; ce que cet envoi a fait ({count} message(s) envoyé(s)) ne peut pas y être noté",
+  "send-db-rescued":
+    "lettre a sauvé le journal à jour dans {file} : pour reprendre, remettez-le à sa place (mv {file} .lettre/lettre.db), puis relancez la même commande ; sans lui, une reprise renverrait la lettre à ceux qui l'ont déjà reçue",
+  "send-db-not-rescued":
+    "la copie de secours du journal a échoué ({detail}) : remettez votre sauvegarde de .lettre/lettre.db avant toute reprise, et ne renvoyez pas la lettre aux adresses ci-dessous, qui l'ont reçue (ou peut-être reçue) pendant cet envoi :",
+  "send-edition-changed":
+    "attention : la lettre a changé ({what}) depuis le début de son envoi à la liste « {list} » (version figée le {date}, déjà reçue par {sent} destinataire(s)) ; tous les destinataires d'un envoi reçoivent la même version : la suite de l'envoi utilise la version figée, pas la version modifiée",
+  "send-edition-subject": "titre modifié",
+  "send-edition-content": "contenu modifié",
+  "send-edition-both": "titre et contenu modifiés",
+  "send-edition-new":
+    "pour que toute la liste reçoive le texte modifié, il faudrait un nouvel envoi (une nouvelle lettre, sous un autre nom de fichier), à faire délibérément ; lettre ne l'envoie pas à la place de la version commencée",
+  "send-edition-dry-run":
+    "--dry-run : rien n'est envoyé ; un envoi réel enverrait la version figée le {date}",
+  "send-edition-yes": "--yes : envoi de la version figée le {date}",
+  "send-confirm-frozen":
+    "Envoyer la version figée de « {title} » à {toSend} destinataire(s) de la liste « {list} » ? (oui/non) ",
+  "send-status-frozen": "  version envoyée : figée le {date} (au premier envoi)",
+  "send-status-sending-running":
+    "  {count} message(s) en cours d'envoi en ce moment (envoi en cours, processus {pid})",
+  "send-status-sending-killed":
+    "  {count} message(s) interrompus en cours d'envoi (arrêt brutal) : reçus ou non, on ne sait pas ; la reprise les comptera incertains, « --resend-unknown » les renverra",
+  "transport-dkim-key":
+    "sending.dkim est configuré mais la clé privée manque : donnez-la par la variable d'environnement LETTRE_DKIM_PRIVATE_KEY (le contenu du fichier .pem), ou enlevez sending.dkim",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -421,6 +475,59 @@ Options:
   "send-eta": "~{eta} s left",
   "send-progress": "{done}/{total} messages ({rate}/s)",
   warning: "warning",
+  // hardening b2: transports, database, send journal
+  "transport-invalid":
+    'unknown transport "{value}"{suggestion}; accepted forms: outbox:<folder> (.eml files), smtp://host:port, smtps://user@host:port, ses://<AWS region>',
+  "transport-ses-region":
+    'transport "{value}": give an AWS region after ses://, e.g. ses://eu-west-3',
+  "transport-password":
+    'transport "{value}": a password never goes in the server address; remove it and give it in the environment variable LETTRE_SMTP_PASSWORD',
+  "send-transport-option": "option --transport: {detail}",
+  "send-transport-error": "cannot send: {detail}",
+  "database-locked":
+    "the database has been locked by another program for more than {seconds} seconds (another lettre running, a SQLite tool open on it?): wait for it to finish or close it, then run the command again",
+  "database-readonly":
+    "lettre cannot write to the database (the file or the .lettre folder is read-only): make them writable (chmod u+w .lettre .lettre/lettre.db) or run lettre as the user who owns them, then run the command again",
+  "database-corrupt":
+    "this file is not a readable lettre database (overwritten or damaged: {detail}): put back your last backup of .lettre/lettre.db; failing that, rename this file to keep it, then import your lists again into a new database (the send journal and unsubscribes it held would be lost)",
+  "database-full":
+    "the disk is full: free some space, then run the command again (what the database already recorded is kept)",
+  "database-io":
+    "disk read or write error ({detail}): check the disk (removed drive, lost network share?), then run the command again",
+  "database-is-folder":
+    "this is a folder, not a file: move or rename that folder, lettre will create the database in its place",
+  "database-cantopen":
+    "cannot open this file ({detail}): check that the .lettre folder exists and is accessible to you, then run the command again",
+  "database-other": "database error ({detail}): run again with --debug and report it",
+  "database-folder-file":
+    "the .lettre folder cannot be created: a file has that name; rename (or move) it, lettre will create the folder",
+  "database-folder":
+    "the .lettre folder cannot be created ({detail}): give write permission on the project folder, or run lettre from a folder you own",
+  "send-db-lost":
+    "send stopped: the database .lettre/lettre.db was deleted or replaced during the send; what this send did ({count} message(s) sent) cannot be recorded in it",
+  "send-db-rescued":
+    "lettre saved the up-to-date journal to {file}: to resume, put it back (mv {file} .lettre/lettre.db), then run the same command again; without it, resuming would send the issue again to those who already got it",
+  "send-db-not-rescued":
+    "the rescue copy of the journal failed ({detail}): put back your backup of .lettre/lettre.db before resuming, and do not send the issue again to the addresses below, which got it (or may have) during this send:",
+  "send-edition-changed":
+    'warning: the issue changed ({what}) since its send to list "{list}" began (version frozen on {date}, already received by {sent} recipient(s)); every recipient of a send gets the same version: the rest of the send uses the frozen version, not the edited one',
+  "send-edition-subject": "title edited",
+  "send-edition-content": "content edited",
+  "send-edition-both": "title and content edited",
+  "send-edition-new":
+    "for the whole list to receive the edited text, it would take a new send (a new issue, under another file name), done deliberately; lettre does not send it in place of the version already started",
+  "send-edition-dry-run":
+    "--dry-run: nothing is sent; a real send would send the version frozen on {date}",
+  "send-edition-yes": "--yes: sending the version frozen on {date}",
+  "send-confirm-frozen":
+    'Send the frozen version of "{title}" to {toSend} recipient(s) of list "{list}"? (yes/no) ',
+  "send-status-frozen": "  version sent: frozen on {date} (at the first send)",
+  "send-status-sending-running":
+    "  {count} message(s) being sent right now (a send is running, process {pid})",
+  "send-status-sending-killed":
+    "  {count} message(s) interrupted while being sent (the send was killed): received or not, nobody knows; resuming counts them unknown, --resend-unknown sends them again",
+  "transport-dkim-key":
+    "sending.dkim is set but the private key is missing: give it in the environment variable LETTRE_DKIM_PRIVATE_KEY (the content of the .pem file), or remove sending.dkim",
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;

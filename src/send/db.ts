@@ -2,9 +2,11 @@
  * The embedded database (node:sqlite, one file, WAL): lists and their subscribers,
  * unsubscribes and bounces (suppressions), and the delivery journal.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { LettreError } from "../core/diagnostic.ts";
+import { type MessageKey, type Params, t } from "../core/i18n.ts";
 
 export const DATABASE_FILE = ".lettre/lettre.db";
 
@@ -38,6 +40,18 @@ CREATE TABLE IF NOT EXISTS runs (
   started TEXT NOT NULL,
   PRIMARY KEY (issue, list)
 ) STRICT;
+-- The issue as compiled at the first send to a list: a resumed send sends exactly this
+-- version, whatever was edited since (see frozenEdition in send/index.ts).
+CREATE TABLE IF NOT EXISTS editions (
+  issue TEXT NOT NULL,
+  list TEXT NOT NULL,
+  hash TEXT NOT NULL,             -- SHA-256 of subject, html and text
+  subject TEXT NOT NULL,
+  html TEXT NOT NULL,
+  text TEXT NOT NULL,
+  frozen_at TEXT NOT NULL,
+  PRIMARY KEY (issue, list)
+) STRICT;
 CREATE TABLE IF NOT EXISTS suppressions (
   email TEXT PRIMARY KEY,
   reason TEXT NOT NULL CHECK (reason IN ('unsubscribed', 'bounced')),
@@ -46,13 +60,71 @@ CREATE TABLE IF NOT EXISTS suppressions (
 ) STRICT;
 `;
 
+/** Which file each connection opened: its path, and the file that was there then. */
+const opened = new WeakMap<DatabaseSync, { file: string; dev: number; ino: number }>();
+
+/** How long a command waits for another program that holds the database. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (creates) the project's database. A database that cannot be used (not a database,
+ * locked, read-only, a folder in its place…) throws a LettreError that names the file and
+ * the fix, never a bare SQLite message.
+ */
 export function openDatabase(root: string): DatabaseSync {
   const file = path.join(root, DATABASE_FILE);
-  mkdirSync(path.dirname(file), { recursive: true });
-  const db = new DatabaseSync(file);
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
-  db.exec(SCHEMA);
-  return db;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+  } catch (error) {
+    throw folderError(error);
+  }
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(file);
+    db.exec(
+      `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`,
+    );
+    db.exec(SCHEMA);
+    const { dev, ino } = statSync(file);
+    opened.set(db, { file, dev, ino });
+    return db;
+  } catch (error) {
+    if (db?.isOpen) db.close();
+    throw databaseError(error, file) ?? error;
+  }
+}
+
+/**
+ * True when the file at the database's path is no longer the one this connection writes to
+ * (deleted, or replaced by another file). SQLite keeps writing to the unlinked file, so
+ * whatever is recorded after that would vanish with the process.
+ */
+export function databaseGone(db: DatabaseSync): boolean {
+  const known = opened.get(db);
+  if (!known) return false;
+  try {
+    const now = statSync(known.file);
+    return now.dev !== known.dev || now.ino !== known.ino;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ENOTDIR";
+  }
+}
+
+/**
+ * Copies everything this connection still sees (the deleted or replaced file) to a new file
+ * beside the database, `.lettre/lettre-rescued-<date>.db`. Returns its path relative to the
+ * project, or throws.
+ */
+export function rescueDatabase(db: DatabaseSync): string {
+  const known = opened.get(db);
+  if (!known) throw new Error("unknown database");
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const folder = path.dirname(known.file);
+  const target = path.join(folder, `lettre-rescued-${stamp}.db`);
+  mkdirSync(folder, { recursive: true });
+  db.prepare("VACUUM INTO ?").run(target);
+  return path.join(path.dirname(DATABASE_FILE), path.basename(target));
 }
 
 /** Runs `work` in one transaction: all of it is recorded, or none. */
@@ -63,7 +135,64 @@ export function transaction<T>(db: DatabaseSync, work: () => T): T {
     db.exec("COMMIT");
     return result;
   } catch (error) {
-    db.exec("ROLLBACK");
+    // SQLite may have rolled back already (a full disk, a read-only file): keep the cause.
+    if (db.isTransaction) db.exec("ROLLBACK");
     throw error;
+  }
+}
+
+/**
+ * What an error of node:sqlite means for the editor: `.lettre/lettre.db: <what>: <fix>`,
+ * chosen by SQLite's result code (`errcode`, extended codes carry it in the low byte).
+ * Undefined when `error` is not a SQLite error.
+ */
+export function databaseError(error: unknown, file?: string): LettreError | undefined {
+  const e = error as { code?: string; errcode?: number; errstr?: string; message?: string };
+  if (e?.code !== "ERR_SQLITE_ERROR" || typeof e.errcode !== "number") return undefined;
+  const detail = e.errstr ?? e.message ?? "";
+  const key = ((): MessageKey => {
+    switch (e.errcode & 0xff) {
+      case 5: // SQLITE_BUSY
+      case 6: // SQLITE_LOCKED
+        return "database-locked";
+      case 3: // SQLITE_PERM
+      case 8: // SQLITE_READONLY
+        return "database-readonly";
+      case 11: // SQLITE_CORRUPT
+      case 26: // SQLITE_NOTADB
+        return "database-corrupt";
+      case 13: // SQLITE_FULL
+        return "database-full";
+      case 10: // SQLITE_IOERR
+        return "database-io";
+      case 14: // SQLITE_CANTOPEN
+        return file && isDirectory(file) ? "database-is-folder" : "database-cantopen";
+      default:
+        return "database-other";
+    }
+  })();
+  return diagnosticError(key, { detail, seconds: BUSY_TIMEOUT_MS / 1000 }, error);
+}
+
+/** `.lettre` could not be created: a file in its place, or a folder one cannot write to. */
+function folderError(error: unknown): LettreError {
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  const key: MessageKey =
+    code === "EEXIST" || code === "ENOTDIR" ? "database-folder-file" : "database-folder";
+  return diagnosticError(key, { detail: code || String(error) }, error);
+}
+
+function diagnosticError(key: MessageKey, params: Params, cause: unknown): LettreError {
+  return new LettreError(
+    [{ file: DATABASE_FILE, rule: key, severity: "error", message: t(key, params), cause }],
+    { cause },
+  );
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -5,10 +5,15 @@
  * A run killed at any moment leaves at most its in-flight messages as `sending`: the next
  * run marks them `unknown` and re-sends them only when asked (`--resend-unknown`).
  * No silent loss, no silent duplicate.
+ *
+ * Every recipient of a send gets the same version: the compiled issue is frozen in the
+ * database at the first send to a list, and a resume sends the frozen one. A database file
+ * deleted or replaced under a running send stops it at once (what it recorded is saved).
  */
+import { createHash } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import type { Config } from "../config/index.ts";
-import { transaction } from "./db.ts";
+import { databaseGone, rescueDatabase, transaction } from "./db.ts";
 import { buildMessage, type Compiled, messageId } from "./message.ts";
 import type { Transport } from "./transports.ts";
 
@@ -41,6 +46,24 @@ export class SendError extends Error {
   constructor(code: string, message: string) {
     super(message);
     this.code = code;
+  }
+}
+
+/**
+ * The database file was deleted or replaced during the send: the send stopped, and what it
+ * sent could not be recorded there. `rescued` is the copy of the journal lettre made (the
+ * path to put back as .lettre/lettre.db), or `rescueError` why it could not.
+ */
+export class DatabaseLostError extends SendError {
+  /** Addresses this run sent to (sent, or outcome unknown). */
+  readonly sent: string[];
+  readonly rescued: string | undefined;
+  readonly rescueError: string | undefined;
+  constructor(sent: string[], rescued: string | undefined, rescueError: string | undefined) {
+    super("EDBLOST", rescued ?? rescueError ?? "");
+    this.sent = sent;
+    this.rescued = rescued;
+    this.rescueError = rescueError;
   }
 }
 
@@ -78,13 +101,87 @@ export function sendStatus(db: DatabaseSync, slug: string) {
       .all(slug, list) as { status: Status; n: number }[]) {
       counts[row.status] = row.n;
     }
+    const run = db.prepare("SELECT pid FROM runs WHERE issue = ? AND list = ?").get(slug, list) as
+      | { pid: number }
+      | undefined;
     return {
       list,
       ...counts,
       // Current recipients still to send to: not people who left or were suppressed since.
       remaining: toSend(db, slug, list).length,
+      // The process sending now, if any: its `sending` rows are in flight; without one,
+      // `sending` rows are what a killed run left (the next run counts them unknown).
+      running: run && alive(run.pid) ? run.pid : null,
+      // When the version this list receives was frozen (null: nobody has it yet).
+      frozenAt: frozenEdition(db, slug, list)?.frozenAt ?? null,
     };
   });
+}
+
+/** The compiled issue a list receives, as frozen at the first send. */
+export interface Edition {
+  hash: string;
+  subject: string;
+  html: string;
+  text: string;
+  frozenAt: string;
+}
+
+/** SHA-256 of what a reader receives (before each recipient's fields are filled in). */
+export function editionHash(compiled: Pick<Compiled, "subject" | "html" | "text">): string {
+  return createHash("sha256")
+    .update(JSON.stringify([compiled.subject, compiled.html, compiled.text]))
+    .digest("hex");
+}
+
+/**
+ * The version of `slug` frozen for `list`, once someone of the list may have received it
+ * (a row sent, sending or unknown). Before that, nothing binds: a send that reached no one
+ * (refused from its first message, say) takes the issue as it is at the next run.
+ */
+export function frozenEdition(db: DatabaseSync, slug: string, list: string): Edition | undefined {
+  const row = db
+    .prepare(`SELECT hash, subject, html, text, frozen_at AS frozenAt FROM editions e
+      WHERE issue = ? AND list = ? AND EXISTS (SELECT 1 FROM journal j
+        WHERE j.issue = e.issue AND j.list = e.list AND j.status IN ('sent', 'sending', 'unknown'))`)
+    .get(slug, list) as Edition | undefined;
+  return row ? { ...row } : undefined;
+}
+
+/** How the issue as built now differs from the frozen version, or undefined if it does not. */
+export function editionChange(
+  frozen: Edition,
+  current: Pick<Compiled, "subject" | "html" | "text">,
+): "subject" | "content" | "both" | undefined {
+  if (frozen.hash === editionHash(current)) return undefined;
+  const subject = frozen.subject !== current.subject;
+  const content = frozen.html !== current.html || frozen.text !== current.text;
+  return subject && content ? "both" : subject ? "subject" : "content";
+}
+
+/** Freezes `compiled` for `list` unless a version already binds; returns the one to send. */
+function freeze(db: DatabaseSync, compiled: Compiled, list: string): Edition {
+  const frozen = frozenEdition(db, compiled.slug, list);
+  if (frozen) return frozen;
+  const edition = {
+    hash: editionHash(compiled),
+    subject: compiled.subject,
+    html: compiled.html,
+    text: compiled.text,
+    frozenAt: now(),
+  };
+  db.prepare(
+    "INSERT OR REPLACE INTO editions (issue, list, hash, subject, html, text, frozen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  ).run(
+    compiled.slug,
+    list,
+    edition.hash,
+    edition.subject,
+    edition.html,
+    edition.text,
+    edition.frozenAt,
+  );
+  return edition;
 }
 
 /** Takes the send of `slug` to `list`: refuses a second run at the same time. */
@@ -167,15 +264,20 @@ export function toSend(db: DatabaseSync, slug: string, list: string, resendUnkno
 }
 
 export async function sendIssue(db: DatabaseSync, options: SendOptions) {
-  const { compiled, list, config, transport } = options;
-  const slug = compiled.slug;
+  const { list, config, transport } = options;
+  const slug = options.compiled.slug;
   const retry = options.retry ?? DEFAULT_RETRY;
   const release = claim(db, slug, list);
   const run = { sent: 0, failed: 0, deferred: 0, unknown: 0, skipped: 0 };
   let fatal: SendError | undefined;
+  // Set when the database file is no longer at its path: stop taking messages at once.
+  let lost = databaseGone(db);
+  // Addresses this run sent to (or may have): the last resort if the journal is lost.
+  const reached: string[] = [];
   try {
     const domain = config.sender.address.split("@")[1] ?? "localhost";
     let unknownFromCrash = 0;
+    let edition: Edition | undefined;
     const queue = transaction(db, () => {
       // A previous run was killed with these in flight: their fate is unknown.
       unknownFromCrash = Number(
@@ -185,6 +287,8 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
           )
           .run(now(), slug, list).changes,
       );
+      // The version the first recipients got is the one every other recipient gets.
+      edition = freeze(db, options.compiled, list);
       const people = toSend(db, slug, list, options.resendUnknown);
       const insert =
         db.prepare(`INSERT OR IGNORE INTO journal (issue, list, email, status, message_id, updated)
@@ -194,6 +298,14 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
       }
       return people;
     });
+    if (!edition) throw new Error("no edition frozen");
+    const frozen = edition;
+    const compiled: Compiled = {
+      slug,
+      subject: frozen.subject,
+      html: frozen.html,
+      text: frozen.text,
+    };
     type Person = (typeof queue)[number];
     const total = queue.length;
     let done = 0;
@@ -247,6 +359,7 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
           return report("failed", person.email);
         }
         if (outcome === "ambiguous") {
+          reached.push(person.email);
           mark.run("unknown", code, text, now(), slug, list, person.email);
           run.unknown++;
           return report("unknown", person.email);
@@ -261,6 +374,7 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
         return report("deferred", person.email);
       }
       // Outside the try: a failure to record is not a failure to send (no retry, no double).
+      reached.push(person.email);
       mark.run("sent", 250, response, now(), slug, list, person.email);
       run.sent++;
       report("sent", person.email);
@@ -268,7 +382,12 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
 
     const next = async (): Promise<Person | undefined> => {
       for (;;) {
-        if (options.signal?.aborted || fatal) return undefined;
+        if (options.signal?.aborted || fatal || lost) return undefined;
+        // Checked before each message: nothing more goes out once the journal cannot keep it.
+        if (databaseGone(db)) {
+          lost = true;
+          return undefined;
+        }
         const person = queue.shift();
         if (person) return person;
         if (waiting.length === 0) return undefined;
@@ -291,10 +410,27 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
       Array.from({ length: Math.max(1, transport.concurrency) }, worker),
     );
     run.deferred += waiting.length;
+    if (lost || databaseGone(db)) {
+      // What this run recorded went into the unlinked file: save it while it is readable.
+      release();
+      let rescued: string | undefined;
+      let rescueError: string | undefined;
+      try {
+        rescued = rescueDatabase(db);
+      } catch (error) {
+        rescueError = (error as Error).message;
+      }
+      throw new DatabaseLostError(reached, rescued, rescueError);
+    }
     const crashed = workers.find((w) => w.status === "rejected");
     if (crashed) throw (crashed as PromiseRejectedResult).reason;
     if (fatal) throw fatal;
-    return { unknownFromCrash, run, status: sendStatus(db, slug).find((st) => st.list === list) };
+    return {
+      unknownFromCrash,
+      run,
+      status: sendStatus(db, slug).find((st) => st.list === list),
+      edition: { frozenAt: frozen.frozenAt, change: editionChange(frozen, options.compiled) },
+    };
   } finally {
     release();
   }

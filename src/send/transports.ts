@@ -9,7 +9,9 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import nodemailer from "nodemailer";
+import { t } from "../core/i18n.ts";
 import type { OutgoingMessage } from "./message.ts";
+import { AWS_REGION, transportProblem } from "./transport-url.ts";
 
 export interface SendResult {
   response: string;
@@ -36,7 +38,7 @@ export class TransportError extends Error {
 function dkimOptions(options: TransportOptions) {
   const privateKey = options.env?.LETTRE_DKIM_PRIVATE_KEY;
   if (!options.dkim) return {};
-  if (!privateKey) throw new TransportError("dkim: LETTRE_DKIM_PRIVATE_KEY is not set");
+  if (!privateKey) throw new TransportError(t("transport-dkim-key"));
   return {
     dkim: {
       domainName: options.dkim.domain,
@@ -51,21 +53,12 @@ function dkimOptions(options: TransportOptions) {
 
 export function createTransport(url: string, options: TransportOptions): Transport {
   const env = options.env ?? process.env;
+  // A mistyped URL says which forms are accepted, and which one was probably meant.
+  const problem = transportProblem(url);
+  if (problem) throw new TransportError(problem);
   if (url.startsWith("outbox:")) return outbox(url.slice("outbox:".length) || "outbox", options);
   if (url.startsWith("ses://")) return ses(url.slice("ses://".length), { ...options, env });
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TransportError(
-      `transport "${url}": use outbox:<folder>, smtp://host:port or smtps://user@host:port`,
-    );
-  }
-  if (parsed.protocol !== "smtp:" && parsed.protocol !== "smtps:") {
-    throw new TransportError(
-      `transport "${url}": use outbox:<folder>, smtp://host:port or smtps://user@host:port`,
-    );
-  }
+  const parsed = new URL(url);
   const secure = parsed.protocol === "smtps:";
   const user = decodeURIComponent(parsed.username);
   const pool = nodemailer.createTransport({
@@ -122,10 +115,9 @@ function outbox(folder: string, options: TransportOptions): Transport {
  * message or address) so the journal treats them as it treats SMTP. The AWS SDK is loaded
  * on the first message only. `LETTRE_SES_ENDPOINT` points it elsewhere (tests, a proxy).
  */
-function ses(region: string, options: TransportOptions & { env: NodeJS.ProcessEnv }): Transport {
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
-    throw new TransportError(`ses://${region}: give an AWS region, e.g. ses://eu-west-3`);
-  }
+function ses(where: string, options: TransportOptions & { env: NodeJS.ProcessEnv }): Transport {
+  const region = where.replace(/\/+$/, "");
+  if (!AWS_REGION.test(region)) throw new TransportError(transportProblem(`ses://${region}`) ?? "");
   let mailer: ReturnType<typeof nodemailer.createTransport> | undefined;
   const start = async () => {
     const { SESv2Client, SendEmailCommand } = await import("@aws-sdk/client-sesv2");
@@ -151,13 +143,25 @@ function ses(region: string, options: TransportOptions & { env: NodeJS.ProcessEn
         const e = error as {
           name?: string;
           message?: string;
+          code?: string;
+          syscall?: string;
           $metadata?: { httpStatusCode?: number };
         };
         const status = e.$metadata?.httpStatusCode ?? 0;
-        const response = `${status} ${e.name ?? ""} ${e.message ?? ""}`.trim();
+        const response = `${status || e.code || ""} ${e.name ?? ""} ${e.message ?? ""}`.trim();
         const failure = new Error(`${e.name ?? "SES"}: ${e.message ?? ""}`);
-        // No HTTP answer: SES may have the message (ambiguous, not retried blindly).
-        if (status === 0) throw Object.assign(failure, { code: "EAMBIGUOUS", response });
+        if (status === 0) {
+          // No credentials: nothing was sent, and nothing will be until they are given.
+          if (e.name === "CredentialsProviderError") {
+            throw Object.assign(failure, { code: "EAUTH", response });
+          }
+          // SES was never reached (refused, no such host, TLS failed): it does not have the
+          // message. Temporary: retried, then deferred.
+          if (neverReached(e)) throw Object.assign(failure, { code: "ENOTSENT", response });
+          // The request may have gone out (a reset or a timeout after it was written): SES
+          // may have the message (ambiguous, not retried blindly).
+          throw Object.assign(failure, { code: "EAMBIGUOUS", response });
+        }
         const temporary =
           status === 429 || status >= 500 || /Throttl|TooManyRequests/.test(e.name ?? "");
         throw Object.assign(failure, {
@@ -173,4 +177,27 @@ function ses(region: string, options: TransportOptions & { env: NodeJS.ProcessEn
       mailer?.close();
     },
   };
+}
+
+/** Errors raised before any byte of the request could reach the server. */
+const NOT_CONNECTED = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+]);
+
+function neverReached(error: { code?: string; syscall?: string; message?: string }): boolean {
+  const code = error.code ?? "";
+  if (NOT_CONNECTED.has(code) || error.syscall === "connect" || error.syscall === "getaddrinfo") {
+    return true;
+  }
+  // A TLS handshake that failed (bad certificate, reset during the handshake): the request
+  // is only written once the secure connection is established.
+  return (
+    /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/.test(code) ||
+    /before secure TLS connection was established/i.test(error.message ?? "")
+  );
 }

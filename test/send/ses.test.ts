@@ -104,7 +104,7 @@ describe("the ses:// transport (Amazon SES API v2 through nodemailer)", () => {
       expect(olga.text).toContain("Bonjour Olga");
       expect(olga.headers.has("list")).toBe(true);
       expect(() => createTransport("ses://nowhere", { connections: 1, rate: 1 })).toThrow(
-        "AWS region",
+        "région AWS",
       );
     } finally {
       await ses.close();
