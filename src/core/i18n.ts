@@ -216,6 +216,9 @@ Options :
   "send-eta": "reste ~{eta} s",
   "send-progress": "{done}/{total} messages ({rate}/s)",
   warning: "avertissement",
+  // hardening c
+  "out-not-lettre":
+    "dossier de sortie refusé : il n'est pas vide et ce n'est pas lettre qui l'a créé (il n'a pas de fichier {marker}) ; une construction y remplacerait les dossiers email/ et archive/ et effacerait vos fichiers. Choisissez avec --out un dossier vide ou nouveau, ou videz vous-même celui-ci",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -409,6 +412,9 @@ Options:
   "send-eta": "~{eta} s left",
   "send-progress": "{done}/{total} messages ({rate}/s)",
   warning: "warning",
+  // hardening c
+  "out-not-lettre":
+    "output folder refused: it is not empty and lettre did not create it (it has no {marker} file); a build would replace its email/ and archive/ folders and delete your files there. Choose an empty or new folder with --out, or empty this one yourself",
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;

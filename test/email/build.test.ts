@@ -114,7 +114,11 @@ describe("lettre build, through the real pipeline", () => {
       "newsletters/broken.md:3: date: « 2026-02-30 » n'est pas une date du calendrier : écrivez AAAA-MM-JJ, par exemple 2025-12-15",
     ]);
     expect(await read(root, "dist/email/2026-s1.html")).toBe(before);
-    expect((await readdir(path.join(root, "dist"))).sort()).toEqual(["archive", "email"]);
+    expect((await readdir(path.join(root, "dist"))).sort()).toEqual([
+      ".lettre-output",
+      "archive",
+      "email",
+    ]);
 
     // A broken template fails the same way.
     await put(root, "newsletters/broken.md", "---\ntitle: Réparée\ndate: 2026-02-28\n---\n");
