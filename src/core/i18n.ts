@@ -219,6 +219,8 @@ Options :
   // hardening c
   "out-not-lettre":
     "dossier de sortie refusé : il n'est pas vide et ce n'est pas lettre qui l'a créé (il n'a pas de fichier {marker}) ; une construction y remplacerait les dossiers email/ et archive/ et effacerait vos fichiers. Choisissez avec --out un dossier vide ou nouveau, ou videz vous-même celui-ci",
+  "control-char":
+    "{count} caractère(s) de contrôle invisible(s) ({chars}) retiré(s) du texte publié : souvent un saut de ligne collé depuis Word ; supprimez-le(s) ici",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -415,6 +417,8 @@ Options:
   // hardening c
   "out-not-lettre":
     "output folder refused: it is not empty and lettre did not create it (it has no {marker} file); a build would replace its email/ and archive/ folders and delete your files there. Choose an empty or new folder with --out, or empty this one yourself",
+  "control-char":
+    "{count} invisible control character(s) ({chars}) left out of what is published: often a line break pasted from Word; delete them here",
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;

@@ -1,0 +1,89 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import ICAL from "ical.js";
+import { describe, expect, it } from "vitest";
+import { build } from "../../src/cli/build.ts";
+import { formatDiagnostic } from "../../src/core/diagnostic.ts";
+import { makeProject, read } from "../helpers.ts";
+
+/** XML 1.0, production [2] Char: anything else makes the document not well-formed. */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+/** Control characters (C0 but tab, LF, CR; DEL; C1) and noncharacters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/;
+
+async function textFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && /\.(html|txt|xml|json|ics|js)$/.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+describe("text pasted from Word, with characters XML forbids", () => {
+  it("gives a feed.xml that parses, with the text, and warns at each line", async () => {
+    const root = await makeProject({
+      "newsletters/word.md": [
+        "---",
+        'title: "Bilan\\v annuel ]]> et ]]> fin"',
+        "date: 2025-12-01",
+        'tags: ["Données\\vouvertes", "R\\bD"]',
+        "sections:",
+        "  - type: event",
+        '    title: "Forum\\vdes données"',
+        "    date: 2026-01-15",
+        "    location: Caen",
+        "---",
+        "Premier paragraphe.",
+        "",
+        "Le code `a]]>b` et le texte ]]> puis encore ]]> avec un\u000Bsaut de ligne Word et \uFFFE.",
+        "",
+      ].join("\n"),
+    });
+    const result = await build({ root, today: "2025-12-01" });
+    expect(result.ok).toBe(true);
+    const warnings = result.diagnostics.map(formatDiagnostic);
+    const says = (where: string, chars: string) =>
+      `newsletters/word.md:${where}: 1 caractère(s) de contrôle invisible(s) (${chars}) retiré(s) du texte publié : souvent un saut de ligne collé depuis Word ; supprimez-le(s) ici`;
+    expect(warnings).toEqual([
+      says("2: title", "U+000B"),
+      says("4: tags[0]", "U+000B"),
+      says("4: tags[1]", "U+0008"),
+      says("7: sections[0].title", "U+000B"),
+      `newsletters/word.md:13: 2 caractère(s) de contrôle invisible(s) (U+000B, U+FFFE) retiré(s) du texte publié : souvent un saut de ligne collé depuis Word ; supprimez-le(s) ici`,
+    ]);
+
+    const xml = await read(root, "dist/archive/feed.xml");
+    expect(xml).not.toMatch(NOT_XML_CHAR);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const feed = new XMLParser({ ignoreAttributes: false }).parse(xml).feed;
+    expect(feed.entry.title["#text"]).toBe("Bilan annuel ]]&gt; et ]]&gt; fin");
+    expect(feed.entry.summary["#text"]).toContain("]]&gt; puis encore ]]&gt; avec un saut");
+    const content: string = feed.entry.content["#text"];
+    expect(content).toContain("<code>a]]&gt;b</code>");
+    expect(content).toContain("le texte ]]&gt; puis encore ]]&gt; avec un saut de ligne Word");
+    expect(feed.entry.category.map((c: Record<string, string>) => c["@_label"])).toEqual([
+      "Données ouvertes",
+      "RD",
+    ]);
+
+    // No output carries one of them: pages, emails, feeds, calendars, sitemap, search.
+    const files = [
+      ...(await textFiles(path.join(root, "dist/archive"))),
+      ...(await textFiles(path.join(root, "dist/email"))),
+    ];
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const text = await readFile(file, "utf8");
+      expect({ file, bad: CONTROL.exec(text)?.[0] }).toEqual({ file, bad: undefined });
+      expect(text).not.toContain("\\u000b");
+    }
+    const ics = await read(root, "dist/archive/events.ics");
+    const events = new ICAL.Component(ICAL.parse(ics)).getAllSubcomponents("vevent");
+    expect(events.map((e) => new ICAL.Event(e).summary)).toEqual(["Forum des données"]);
+    const json = JSON.parse(await read(root, "dist/archive/feed.json"));
+    expect(json.items[0].title).toBe("Bilan annuel ]]> et ]]> fin");
+    expect(json.items[0].content_html).toContain("le texte ]]> puis encore ]]> avec un saut");
+    expect(await read(root, "dist/email/word.txt")).toContain("avec un saut de ligne Word");
+  });
+});
