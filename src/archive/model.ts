@@ -2,6 +2,7 @@
  * What archive pages show, as plain data: pages and their addresses, issues newest first,
  * and the views across issues (events, datathons, EU projects, tags).
  */
+import { Parser } from "htmlparser2";
 import type { Config } from "../config/index.ts";
 import { type Issue, slugify } from "../content/index.ts";
 import { MarkdownError, markdownToHtml } from "../render/markdown.ts";
@@ -52,14 +53,45 @@ export function plainText(markdown: string | undefined, lang: string): string {
     if (error instanceof MarkdownError) return "";
     throw error;
   }
-  return html
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&")
-    .replace(/\s+/g, " ")
+  return htmlText(html);
+}
+
+/** Elements that run inside a line: no space is added around them ("R<b>&</b>D" → "R&D"). */
+const INLINE = new Set(
+  "a abbr b bdi bdo cite code data del dfn em i ins kbd mark q s samp small span strong sub sup time u var".split(
+    " ",
+  ),
+);
+
+/**
+ * The text of sanitised HTML, as a reader sees it: every character reference decoded
+ * (`&#x26;` → `&`), attributes (an image's alt, a link's address) left out, blocks
+ * separated by a space, and the footnotes' "back to the text" arrows dropped. HTML
+ * whitespace collapses; no-break spaces stay.
+ */
+export function htmlText(html: string): string {
+  const parts: string[] = [];
+  let skipped = 0;
+  const parser = new Parser(
+    {
+      onopentag(name, attributes) {
+        if (skipped > 0 || "data-footnote-backref" in attributes) skipped++;
+        if (!INLINE.has(name)) parts.push(" ");
+      },
+      ontext(text) {
+        if (skipped === 0) parts.push(text);
+      },
+      onclosetag(name) {
+        if (skipped > 0) skipped--;
+        if (!INLINE.has(name)) parts.push(" ");
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.end(html);
+  return parts
+    .join("")
+    .replace(/[\t\n\f\r ]+/g, " ")
     .trim();
 }
 

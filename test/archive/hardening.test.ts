@@ -1,5 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { runInNewContext } from "node:vm";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
@@ -85,5 +86,44 @@ describe("text pasted from Word, with characters XML forbids", () => {
     expect(json.items[0].title).toBe("Bilan annuel ]]> et ]]> fin");
     expect(json.items[0].content_html).toContain("le texte ]]> puis encore ]]> avec un saut");
     expect(await read(root, "dist/email/word.txt")).toContain("avec un saut de ligne Word");
+  });
+});
+
+describe("summaries, descriptions, feeds and search", () => {
+  it("show &, <, quotes and accents as the editor wrote them, never a character reference", async () => {
+    const root = await makeProject({
+      "newsletters/entites.md": [
+        "---",
+        "title: Entités",
+        "date: 2025-12-01",
+        "---",
+        `La R&D avance : 3 < 5, "guillemets", l'apostrophe, É, &eacute; et &#233; ![a > b](https://example.org/x.png) **gras**&nbsp;fin.`,
+        "",
+      ].join("\n"),
+    });
+    expect((await build({ root })).ok).toBe(true);
+    // As the reader sees it (French typography adds the no-break space before ":").
+    const text = `La R&D avance\u00a0: 3 < 5, "guillemets", l'apostrophe, É, é et é gras\u00a0fin.`;
+    const html = text
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/"/g, "&quot;")
+      .replace(/'/g, "&#x27;");
+    const home = await read(root, "dist/archive/index.html");
+    expect(home).toContain(`<p>${html}</p>`);
+    const page = await read(root, "dist/archive/entites/index.html");
+    expect(page).toContain(`<meta name="description" content="${html}">`);
+    expect(page).toContain(`<meta property="og:description" content="${html}">`);
+    for (const source of [home, page]) expect(source).not.toMatch(/&amp;(#|[a-z]+;)/);
+    const feed = JSON.parse(await read(root, "dist/archive/feed.json"));
+    expect(feed.items[0].summary).toBe(text);
+    const context: { window: { LETTRE_SEARCH?: { summary: string; text: string }[] } } = {
+      window: {},
+    };
+    runInNewContext(await read(root, "dist/archive/search-index.js"), context);
+    expect(context.window.LETTRE_SEARCH?.[0]?.summary).toBe(text);
+    expect(context.window.LETTRE_SEARCH?.[0]?.text).toContain(
+      `La R&D avance : 3 < 5, "guillemets", l'apostrophe, É, é et é gras fin.`,
+    );
   });
 });
