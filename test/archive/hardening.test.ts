@@ -127,3 +127,43 @@ describe("summaries, descriptions, feeds and search", () => {
     );
   });
 });
+
+describe("tags that differ by a symbol", () => {
+  it("give C++ and C# their own pages; C and c share one", async () => {
+    const issue = (title: string, date: string, tags: string) =>
+      `---\ntitle: ${title}\ndate: ${date}\ntags: ${tags}\n---\nTexte.\n`;
+    const root = await makeProject({
+      "newsletters/un.md": issue("Lettre un", "2025-01-01", '["C++"]'),
+      "newsletters/deux.md": issue("Lettre deux", "2025-02-01", '["C#"]'),
+      "newsletters/trois.md": issue("Lettre trois", "2025-03-01", "[c]"),
+      "newsletters/quatre.md": issue(
+        "Lettre quatre",
+        "2025-04-01",
+        '[C, "C++", "数据", "IA 数据", IA]',
+      ),
+    });
+    expect((await build({ root })).ok).toBe(true);
+    const tagDirs = (await readdir(path.join(root, "dist/archive/tags"))).sort();
+    expect(tagDirs).toEqual(
+      expect.arrayContaining(["c", "c-plus-plus", "c-sharp", "ia", "index.html"]),
+    );
+    // Non-Latin letters are not dropped into another tag's page either.
+    expect(tagDirs).toHaveLength(7);
+    const listed = async (slug: string) => {
+      const html = await read(root, `dist/archive/tags/${slug}/index.html`);
+      return [...html.matchAll(/<h2[^>]*><a href="[^"]*">([^<]+)<\/a>/g)].map((m) => m[1]);
+    };
+    expect(await listed("c-plus-plus")).toEqual(["Lettre quatre", "Lettre un"]);
+    expect(await listed("c-sharp")).toEqual(["Lettre deux"]);
+    expect(await listed("c")).toEqual(["Lettre quatre", "Lettre trois"]);
+    expect(await listed("ia")).toEqual(["Lettre quatre"]);
+    const index = await read(root, "dist/archive/tags/index.html");
+    for (const [href, name] of [
+      ["c-plus-plus/", "C++"],
+      ["c-sharp/", "C#"],
+      ["c/", "C"],
+    ]) {
+      expect(index).toContain(`<a href="${href}">${name}</a>`);
+    }
+  });
+});
