@@ -29,7 +29,7 @@ describe("lettre build, through the real pipeline", () => {
 
     // Document, preheader, links
     expect(html).toMatch(/^<!doctype html><html lang="fr"/);
-    expect(html).toContain("Un aperçu de chaque type de section.</div>");
+    expect(html).toContain(">Un aperçu de chaque type de section.&#847;&zwnj;&nbsp;");
     expect(html).toContain('href="https://lettre.datalab-normandie.fr/2026-s1/"');
     expect(html).toContain('href="{{unsubscribeUrl}}"');
     expect(html).toContain('<meta name="color-scheme" content="light dark">');
