@@ -152,8 +152,8 @@ export async function claim(outDir: string): Promise<void> {
  * when everything a build would replace is recognisably lettre's own. Its entries are
  * email/, archive/, leftovers of a killed build and screenshots/ (`npm run screenshots`);
  * every email/*.html still holds lettre's unsubscribe placeholder, every other file there is
- * the .txt of one of them; archive/ holds lettre's feed.xml. A single file of anyone else's
- * in email/ or archive/'s top level, or any other entry, and the folder is refused.
+ * the .txt of one of them; archive/ holds lettre's feed.xml. One file of anyone else's in
+ * email/, an archive/ without lettre's feed, or any other entry, and the folder is refused.
  */
 async function isPreviousOutput(outDir: string, entries: string[]): Promise<boolean> {
   const allowed = new Set(["email", "archive", "screenshots", ".DS_Store"]);
