@@ -6,6 +6,7 @@
 import ical from "ical-generator";
 import type { Config } from "../config/index.ts";
 import type { Issue } from "../content/index.ts";
+import { stripInvalidChars } from "../core/chars.ts";
 import { typography } from "../render/typography.ts";
 import { from, plainText } from "./model.ts";
 
@@ -98,9 +99,11 @@ function utc(iso: string, addDays = 0): Date {
 
 /** An iCalendar file of `entries` (those with a day: month-only items cannot be placed). */
 export function icsOf(entries: readonly Entry[], config: Config): string {
+  // iCalendar text may hold no control character (RFC 5545, 3.3.11): none gets through.
+  const text = stripInvalidChars;
   const calendar = ical({
-    name: config.site.name,
-    prodId: { company: "lettre", product: config.site.name },
+    name: text(config.site.name),
+    prodId: { company: "lettre", product: text(config.site.name) },
   });
   for (const entry of entries) {
     if (!DAY.test(entry.start)) continue;
@@ -112,9 +115,9 @@ export function icsOf(entries: readonly Entry[], config: Config): string {
       end: utc(entry.end && DAY.test(entry.end) ? entry.end : entry.start, 1),
       allDay: true,
       stamp: utc(entry.issue.data.date),
-      summary: entry.title,
-      location: entry.location ?? null,
-      description: details || null,
+      summary: text(entry.title),
+      location: entry.location ? text(entry.location) : null,
+      description: details ? text(details) : null,
       url: entry.url ?? page,
     });
   }

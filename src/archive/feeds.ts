@@ -1,10 +1,13 @@
 /**
  * `feed.xml` (Atom 1.0) and `feed.json` (JSON Feed 1.1): every published issue, newest first,
- * with its full content and absolute links.
+ * with its full content and absolute links. Every text is stripped of the characters XML 1.0
+ * forbids, and the HTML content never holds `]]>` (the `feed` package puts it in a CDATA
+ * section and splits only the first one).
  */
 import { Feed } from "feed";
 import type { Config } from "../config/index.ts";
 import type { Issue } from "../content/index.ts";
+import { stripInvalidChars } from "../core/chars.ts";
 import { escapeHtml } from "../core/html.ts";
 import { typography } from "../render/typography.ts";
 import { issueTags, summaryOf } from "./model.ts";
@@ -16,10 +19,18 @@ export function feeds(
   config: Config,
   content: (issue: Issue) => string,
 ): { atom: string; json: string } {
-  const contents = new Map(issues.slice(0, FEED_SIZE).map((issue) => [issue, content(issue)]));
+  const contents = new Map(
+    issues.slice(0, FEED_SIZE).map((issue) => [issue, stripInvalidChars(content(issue))]),
+  );
+  // In HTML, "]]&gt;" is the same text as "]]>", in text and in attribute values alike.
+  const cdataSafe = new Map(
+    [...contents].map(([issue, html]) => [issue, html.replaceAll("]]>", "]]&gt;")]),
+  );
   // Atom marks titles and summaries as HTML: there, "<b>" in a title must stay text.
-  const atom = makeFeed(issues, config, contents, escapeHtml).atom1();
-  const json = makeFeed(issues, config, contents, (text) => text).json1();
+  const atom = makeFeed(issues, config, cdataSafe, (text) =>
+    escapeHtml(stripInvalidChars(text)),
+  ).atom1();
+  const json = makeFeed(issues, config, contents, stripInvalidChars).json1();
   return { atom, json: jsonFeed11(json, config.lang) };
 }
 
@@ -31,7 +42,7 @@ function makeFeed(
 ): Feed {
   const base = config.site.url;
   const newest = issues[0];
-  const author = { name: config.site.name, link: `${base}/` };
+  const author = { name: stripInvalidChars(config.site.name), link: `${base}/` };
   const feed = new Feed({
     id: `${base}/`,
     title: text(config.site.name),
@@ -59,7 +70,7 @@ function makeFeed(
       // Atom requires a term; the label may hold any text (angle brackets dropped: the
       // feed library does not escape them in attributes).
       category: issueTags(issue).map((tag) => ({
-        name: tag.name.replace(/[<>]/g, ""),
+        name: stripInvalidChars(tag.name).replace(/[<>]/g, ""),
         term: tag.slug,
       })),
       ...(issue.data.image ? { image: new URL(issue.data.image.src, link).href } : {}),

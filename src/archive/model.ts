@@ -2,8 +2,9 @@
  * What archive pages show, as plain data: pages and their addresses, issues newest first,
  * and the views across issues (events, datathons, EU projects, tags).
  */
+import { Parser } from "htmlparser2";
 import type { Config } from "../config/index.ts";
-import { type Issue, slugify } from "../content/index.ts";
+import type { Issue } from "../content/index.ts";
 import { MarkdownError, markdownToHtml } from "../render/markdown.ts";
 import { typography } from "../render/typography.ts";
 
@@ -52,14 +53,45 @@ export function plainText(markdown: string | undefined, lang: string): string {
     if (error instanceof MarkdownError) return "";
     throw error;
   }
-  return html
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&")
-    .replace(/\s+/g, " ")
+  return htmlText(html);
+}
+
+/** Elements that run inside a line: no space is added around them ("R<b>&</b>D" → "R&D"). */
+const INLINE = new Set(
+  "a abbr b bdi bdo cite code data del dfn em i ins kbd mark q s samp small span strong sub sup time u var".split(
+    " ",
+  ),
+);
+
+/**
+ * The text of sanitised HTML, as a reader sees it: every character reference decoded
+ * (`&#x26;` → `&`), attributes (an image's alt, a link's address) left out, blocks
+ * separated by a space, and the footnotes' "back to the text" arrows dropped. HTML
+ * whitespace collapses; no-break spaces stay.
+ */
+export function htmlText(html: string): string {
+  const parts: string[] = [];
+  let skipped = 0;
+  const parser = new Parser(
+    {
+      onopentag(name, attributes) {
+        if (skipped > 0 || "data-footnote-backref" in attributes) skipped++;
+        if (!INLINE.has(name)) parts.push(" ");
+      },
+      ontext(text) {
+        if (skipped === 0) parts.push(text);
+      },
+      onclosetag(name) {
+        if (skipped > 0) skipped--;
+        if (!INLINE.has(name)) parts.push(" ");
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.end(html);
+  return parts
+    .join("")
+    .replace(/[\t\n\f\r ]+/g, " ")
     .trim();
 }
 
@@ -84,15 +116,33 @@ export function summaryOf(issue: Issue): string {
 }
 
 /**
- * The address of a tag's page: "Événements" → "evenements". A tag with no Latin letter
- * ("数据") gets a stable code instead of a name that could collide with another tag.
+ * The address of a tag's page, one per tag: "Événements" → "evenements". Case, accents,
+ * spaces and punctuation do not make another tag ("Europe", "europe", "Éurope" are one), but
+ * `+` and `#` after a letter do: "C++" → "c-plus-plus", "C#" → "c-sharp", "C" → "c". Letters
+ * beyond a–z that would be lost ("数据", "IA 数据") add `--` and a code of the tag's text:
+ * plain addresses never hold `--`, so two different tags never share a page.
  */
 export function tagSlug(tag: string): string {
-  const slug = slugify(tag);
-  if (slug !== "lettre" || /lettre/i.test(tag)) return slug;
-  let hash = 0;
-  for (const char of tag) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
-  return `t-${hash.toString(36)}`;
+  const key = tagKey(tag);
+  const plain = key.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  if (/^[a-z0-9 ]*$/.test(key) && plain) return plain;
+  let hash = 0x811c9dc5;
+  for (const char of key || tag.trim().toLowerCase()) {
+    hash = Math.imul(hash ^ (char.codePointAt(0) ?? 0), 0x01000193) >>> 0;
+  }
+  return `${plain || "t"}--${hash.toString(36)}`;
+}
+
+/** What tells tags apart: letters and digits, case and accents folded; C++ and C# spelled. */
+function tagKey(tag: string): string {
+  return tag
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/\+/g, " plus ")
+    .replace(/(?<=[\p{L}\p{N}])#/gu, " sharp ")
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
 }
 
 /** An issue's tags, one per page: "Europe" and "europe" are the same tag. */

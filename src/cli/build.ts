@@ -12,6 +12,7 @@ import path from "node:path";
 import { ARCHIVE_DIR, buildArchive } from "../archive/index.ts";
 import { type Config, loadConfig } from "../config/index.ts";
 import { type Issue, loadIssues } from "../content/index.ts";
+import { cleanIssue } from "../core/chars.ts";
 import { type Diagnostic, formatDiagnostic, hasErrors } from "../core/diagnostic.ts";
 import { type Locale, setLocale } from "../core/i18n.ts";
 import { compileEmail, type Email } from "../email/index.ts";
@@ -76,6 +77,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     ...(cache ? { cache: cache.parsed } : {}),
   });
   diagnostics.push(...content.diagnostics);
+  // Control characters pasted from Word would break feed.xml and events.ics: left out, said.
+  const issues = content.issues.map((issue) => cleanIssue(issue));
+  for (const cleaned of issues) diagnostics.push(...cleaned.diagnostics);
+  content.issues = issues.map((cleaned) => cleaned.issue);
   result.drafts = content.drafts;
   if (!config.value || !templates.templates) return result;
 

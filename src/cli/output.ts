@@ -1,14 +1,30 @@
 /**
  * Writes a build's files into a staging folder, then swaps each output folder into place,
  * so that a failed or interrupted build never leaves dist/ half-written.
+ *
+ * A build replaces `email/` and `archive/` of the output folder whole, so lettre writes only
+ * into a folder it made: one that holds its marker file (`.lettre-output`), or an empty or
+ * missing one (then marked). Any other folder is refused, whatever `--out` says, so a
+ * mistyped `--out ~/Documents` never deletes anything.
  */
-import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { LettreError } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
+import { UNSUBSCRIBE_PLACEHOLDER } from "../render/index.ts";
 
 const STAGING = ".staging-";
 const OLD = ".old-";
+/** Exactly the names of what a killed build leaves behind: nothing else is removed. */
+const LEFTOVER = /^\.(?:staging-\d+-[0-9a-z]+|old-\d+-[0-9a-z]+-[a-z]+)$/;
+
+/** The file that marks a folder as lettre's output. */
+export const MARKER = ".lettre-output";
+const MARKER_TEXT = `This folder is written by lettre: each build replaces
+its email/ and archive/ folders whole. Do not keep your own files in them.
+Ce dossier est écrit par lettre : chaque construction remplace entièrement ses dossiers
+email/ et archive/. N'y rangez pas vos propres fichiers.
+`;
 
 /**
  * `files` maps paths relative to `outDir` (e.g. `email/x.html`) to their contents; each of
@@ -19,14 +35,7 @@ export async function writeOutputs(
   folders: readonly string[],
   files: Map<string, string | Uint8Array>,
 ): Promise<string[]> {
-  const existing = await stat(outDir).catch(() => undefined);
-  if (existing && !existing.isDirectory()) {
-    const file = path.relative(process.cwd(), outDir) || outDir;
-    throw new LettreError([
-      { file, rule: "out-not-dir", severity: "error", message: t("out-not-dir") },
-    ]);
-  }
-  await mkdir(outDir, { recursive: true });
+  await claim(outDir);
   await removeLeftovers(outDir);
   const id = `${process.pid}-${Date.now().toString(36)}`;
   const staging = path.join(outDir, `${STAGING}${id}`);
@@ -63,6 +72,7 @@ export async function writeChanged(
   files: Map<string, string | Uint8Array>,
   previous: Map<string, string | Uint8Array>,
 ): Promise<string[]> {
+  await claim(outDir);
   const changed: string[] = [];
   for (const [file, content] of files) {
     const before = previous.get(file);
@@ -96,11 +106,73 @@ function same(a: string | Uint8Array, b: string | Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
-/** Folders left by a build that was killed half-way. */
+/** Folders left by a build that was killed half-way (named exactly as lettre names them). */
 async function removeLeftovers(outDir: string): Promise<void> {
   for (const name of await readdir(outDir)) {
-    if (name.startsWith(STAGING) || name.startsWith(OLD)) {
-      await rm(path.join(outDir, name), { recursive: true, force: true });
+    if (LEFTOVER.test(name)) await rm(path.join(outDir, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Makes sure `outDir` is lettre's to write (see the top of this file), creating and marking
+ * it when it is missing or empty. Throws a LettreError naming the folder otherwise.
+ */
+export async function claim(outDir: string): Promise<void> {
+  const relative = path.relative(process.cwd(), outDir);
+  // Shown as the editor typed it when inside the current folder, absolute otherwise.
+  const file = !relative || relative.startsWith("..") ? outDir : relative;
+  const existing = await stat(outDir).catch(() => undefined);
+  if (existing && !existing.isDirectory()) {
+    throw new LettreError([
+      { file, rule: "out-not-dir", severity: "error", message: t("out-not-dir") },
+    ]);
+  }
+  const entries = existing ? await readdir(outDir) : [];
+  if (entries.includes(MARKER)) return;
+  if (entries.length > 0 && !(await isPreviousOutput(outDir, entries))) {
+    throw new LettreError([
+      {
+        file,
+        rule: "out-not-lettre",
+        severity: "error",
+        message: t("out-not-lettre", { marker: MARKER }),
+      },
+    ]);
+  }
+  await mkdir(outDir, { recursive: true });
+  await writeFile(path.join(outDir, MARKER), MARKER_TEXT, { flag: "wx" }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EEXIST") throw error;
+    },
+  );
+}
+
+/**
+ * The output of a lettre from before the marker (an existing checkout's dist/): accepted only
+ * when everything a build would replace is recognisably lettre's own. Its entries are
+ * email/, archive/, leftovers of a killed build and screenshots/ (`npm run screenshots`);
+ * every email/*.html still holds lettre's unsubscribe placeholder, every other file there is
+ * the .txt of one of them; archive/ holds lettre's feed.xml. One file of anyone else's in
+ * email/, an archive/ without lettre's feed, or any other entry, and the folder is refused.
+ */
+async function isPreviousOutput(outDir: string, entries: string[]): Promise<boolean> {
+  const allowed = new Set(["email", "archive", "screenshots", ".DS_Store"]);
+  if (!entries.every((name) => allowed.has(name) || LEFTOVER.test(name))) return false;
+  const read = (file: string) => readFile(path.join(outDir, file), "utf8").catch(() => "");
+  if (entries.includes("email")) {
+    const names = await readdir(path.join(outDir, "email")).catch(() => undefined);
+    if (!names) return false;
+    const emails = names.filter((name) => /^[a-z0-9-]+\.html$/.test(name));
+    for (const name of names) {
+      const html = name.replace(/\.txt$/, ".html");
+      if (!(name.endsWith(".txt") ? emails.includes(html) : emails.includes(name))) return false;
+    }
+    for (const name of emails) {
+      if (!(await read(`email/${name}`)).includes(UNSUBSCRIBE_PLACEHOLDER)) return false;
     }
   }
+  if (entries.includes("archive")) {
+    if (!(await read("archive/feed.xml")).includes("<generator>lettre</generator>")) return false;
+  }
+  return true;
 }

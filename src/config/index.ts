@@ -5,12 +5,13 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { contrast, darkenToContrast, floorRatio } from "../core/contrast.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { formatPath } from "../core/diagnostic.ts";
 import { emailAddress, httpUrl, image, locale, text } from "../core/fields.ts";
 import { readText } from "../core/files.ts";
-import { t } from "../core/i18n.ts";
-import { validate } from "../core/validate.ts";
+import { getLocale, t } from "../core/i18n.ts";
+import { type LineOf, validate } from "../core/validate.ts";
 import { readYaml } from "../core/yaml.ts";
 import { transportProblem } from "../send/transport-url.ts";
 
@@ -59,12 +60,13 @@ export const configSchema = z.strictObject({
       dkim: z.strictObject({ domain: text(), selector: text() }).optional(),
     })
     .default({ transport: "outbox:outbox", connections: 3, rate: 10 }),
+  /** Colours of the templates; each must be readable as text on white (see themeContrast). */
   theme: z
     .strictObject({
       primary: color().default("#0b5394"),
-      accent: color().default("#e69138"),
+      accent: color().default("#a86015"),
     })
-    .default({ primary: "#0b5394", accent: "#e69138" }),
+    .default({ primary: "#0b5394", accent: "#a86015" }),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -85,7 +87,10 @@ export function parseConfig(source: string, file = CONFIG_FILE) {
     }),
   );
   if (secrets.length > 0) return { diagnostics: secrets };
-  return validate(configSchema, yaml.data ?? {}, file, yaml.lineOf);
+  const result = validate(configSchema, yaml.data ?? {}, file, yaml.lineOf);
+  if (result.value)
+    result.diagnostics.push(...themeContrast(result.value.theme, file, yaml.lineOf));
+  return result;
 }
 
 export async function loadConfig(
@@ -108,4 +113,47 @@ function findSecrets(data: unknown, at: PropertyKey[] = []): PropertyKey[][] {
     ...(SECRET.test(key) ? [[...at, key]] : []),
     ...findSecrets(value, [...at, Array.isArray(data) ? Number(key) : key]),
   ]);
+}
+
+/**
+ * WCAG AA (1.4.3) for the theme's colours, where the default templates use them as text:
+ * `accent` colours the section labels (12 px bold capitals, small text) on the white cards
+ * and on the datathon winner's box; `primary` colours links on white, and is the background
+ * of white text (header, buttons). Small text needs 4.5:1. An error: the archive and the
+ * email are public-sector pages (RGAA), and the message gives the colour to write instead.
+ */
+const TEXT_ON = {
+  accent: ["#ffffff", "#fff7ec"],
+  primary: ["#ffffff"],
+} as const;
+const AA = 4.5;
+
+function themeContrast(theme: Config["theme"], file: string, lineOf: LineOf): Diagnostic[] {
+  const number = (ratio: number) =>
+    floorRatio(ratio).toLocaleString(getLocale() === "fr" ? "fr-FR" : "en-GB", {
+      maximumFractionDigits: 2,
+    });
+  return (["accent", "primary"] as const).flatMap((key): Diagnostic[] => {
+    const colour = theme[key];
+    const backgrounds = TEXT_ON[key];
+    const background = backgrounds.find((bg) => floorRatio(contrast(colour, bg)) < AA);
+    if (!background) return [];
+    const suggestion = darkenToContrast(colour, backgrounds, AA);
+    return [
+      {
+        file,
+        line: lineOf(["theme", key]),
+        field: `theme.${key}`,
+        rule: "theme-contrast",
+        severity: "error",
+        message: t(`theme-contrast-${key}`, {
+          value: colour,
+          ratio: number(contrast(colour, background)),
+          background,
+          suggestion,
+          suggested: number(Math.min(...backgrounds.map((bg) => contrast(suggestion, bg)))),
+        }),
+      },
+    ];
+  });
 }

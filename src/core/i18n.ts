@@ -276,6 +276,15 @@ Options :
     "  {count} message(s) interrompus en cours d'envoi (arrêt brutal) : reçus ou non, on ne sait pas ; la reprise les comptera incertains, « --resend-unknown » les renverra",
   "transport-dkim-key":
     "sending.dkim est configuré mais la clé privée manque : donnez-la par la variable d'environnement LETTRE_DKIM_PRIVATE_KEY (le contenu du fichier .pem), ou enlevez sending.dkim",
+  // hardening c
+  "out-not-lettre":
+    "dossier de sortie refusé : il n'est pas vide et ce n'est pas lettre qui l'a créé (il n'a pas de fichier {marker}) ; une construction y remplacerait les dossiers email/ et archive/ et effacerait vos fichiers. Choisissez avec --out un dossier vide ou nouveau, ou videz vous-même celui-ci",
+  "control-char":
+    "{count} caractère(s) de contrôle invisible(s) ({chars}) retiré(s) du texte publié : souvent un saut de ligne collé depuis Word ; supprimez-le(s) ici",
+  "theme-contrast-accent":
+    "« {value} » sur le fond {background} : contraste de {ratio}:1, en dessous des 4,5:1 qu'exige l'accessibilité (WCAG AA) pour les étiquettes de section (petit texte) ; écrivez par exemple « {suggestion} », la même teinte plus foncée ({suggested}:1)",
+  "theme-contrast-primary":
+    "« {value} » sur le fond {background} : contraste de {ratio}:1, en dessous des 4,5:1 qu'exige l'accessibilité (WCAG AA) pour les liens et le texte blanc des boutons ; écrivez par exemple « {suggestion} », la même teinte plus foncée ({suggested}:1)",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -528,6 +537,15 @@ Options:
     "  {count} message(s) interrupted while being sent (the send was killed): received or not, nobody knows; resuming counts them unknown, --resend-unknown sends them again",
   "transport-dkim-key":
     "sending.dkim is set but the private key is missing: give it in the environment variable LETTRE_DKIM_PRIVATE_KEY (the content of the .pem file), or remove sending.dkim",
+  // hardening c
+  "out-not-lettre":
+    "output folder refused: it is not empty and lettre did not create it (it has no {marker} file); a build would replace its email/ and archive/ folders and delete your files there. Choose an empty or new folder with --out, or empty this one yourself",
+  "control-char":
+    "{count} invisible control character(s) ({chars}) left out of what is published: often a line break pasted from Word; delete them here",
+  "theme-contrast-accent":
+    '"{value}" on the {background} background: contrast {ratio}:1, below the 4.5:1 accessibility requires (WCAG AA) for section labels (small text); write for example "{suggestion}", the same hue, darker ({suggested}:1)',
+  "theme-contrast-primary":
+    '"{value}" on the {background} background: contrast {ratio}:1, below the 4.5:1 accessibility requires (WCAG AA) for links and the white text of buttons; write for example "{suggestion}", the same hue, darker ({suggested}:1)',
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;

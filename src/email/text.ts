@@ -9,8 +9,9 @@ export function htmlToText(html: string): string {
     wordwrap: 78,
     selectors: [
       { selector: "img", format: "skip" },
-      // The hidden preheader and the "view in browser" bar above the title.
-      { selector: 'div[style*="display:none"]', format: "skip" },
+      // The hidden preheader (and any hidden block) and the "view in browser" bar.
+      { selector: ".preheader", format: "skip" },
+      { selector: '[style*="display:none"]', format: "skip" },
       { selector: ".text-skip", format: "skip" },
       {
         selector: "a",

@@ -29,7 +29,7 @@ describe("lettre build, through the real pipeline", () => {
 
     // Document, preheader, links
     expect(html).toMatch(/^<!doctype html><html lang="fr"/);
-    expect(html).toContain("Un aperçu de chaque type de section.</div>");
+    expect(html).toContain(">Un aperçu de chaque type de section.&#847;&zwnj;&nbsp;");
     expect(html).toContain('href="https://lettre.datalab-normandie.fr/2026-s1/"');
     expect(html).toContain('href="{{unsubscribeUrl}}"');
     expect(html).toContain('<meta name="color-scheme" content="light dark">');
@@ -114,7 +114,11 @@ describe("lettre build, through the real pipeline", () => {
       "newsletters/broken.md:3: date: « 2026-02-30 » n'est pas une date du calendrier : écrivez AAAA-MM-JJ, par exemple 2025-12-15",
     ]);
     expect(await read(root, "dist/email/2026-s1.html")).toBe(before);
-    expect((await readdir(path.join(root, "dist"))).sort()).toEqual(["archive", "email"]);
+    expect((await readdir(path.join(root, "dist"))).sort()).toEqual([
+      ".lettre-output",
+      "archive",
+      "email",
+    ]);
 
     // A broken template fails the same way.
     await put(root, "newsletters/broken.md", "---\ntitle: Réparée\ndate: 2026-02-28\n---\n");
