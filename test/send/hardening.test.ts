@@ -1,0 +1,214 @@
+/**
+ * Issue 8, group b1: what an attack and independent validators found in sending.
+ * Personalisation that made markup, guessable or leaking unsubscribe links, outbox file
+ * names that left the outbox, `$&` in replacement strings, formulas in CSV exports and
+ * terminal escapes from CSV names.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { DatabaseSync } from "node:sqlite";
+import { type DefaultTreeAdapterTypes, parse } from "parse5";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { build } from "../../src/cli/build.ts";
+import { type Config, parseConfig } from "../../src/config/index.ts";
+import { openDatabase } from "../../src/send/db.ts";
+import { sendIssue } from "../../src/send/index.ts";
+import { importList } from "../../src/send/lists.ts";
+import { buildMessage, type Compiled } from "../../src/send/message.ts";
+import { createTransport } from "../../src/send/transports.ts";
+import { makeProject, REPO } from "../helpers.ts";
+import { startSmtp } from "./smtp.ts";
+
+const SECRET = "hardening-b1-secret-of-32-bytes-at-least";
+
+const CONFIG = `site:
+  name: DataLab Normandie
+  url: https://lettre.example.org
+sender:
+  name: DataLab Normandie
+  address: lettre@datalab.example.org
+sending:
+  unsubscribeUrl: https://lettre.example.org/desinscription
+  connections: 2
+  rate: 100
+`;
+const config = parseConfig(CONFIG).value as Config;
+
+/** An issue written by an editor, and one line written by an attacker who can edit it. */
+const ISSUE = `---
+title: "Bonjour {{subscriber.firstName|l'équipe}} & co"
+date: 2026-01-15
+---
+Bonjour {{subscriber.firstName|Madame, Monsieur}} et {{subscriber.lastName|l'équipe « DataLab »}} !
+
+<span title="{{subscriber.firstName|">x}}" onmouseover="alert(1)">survol</span>
+
+Champs hérités : [{{subscriber.constructor}}] [{{subscriber.toString|repli}}] [{{subscriber.\\_\\_proto\\_\\_|proto}}] [{{subscriber.hasOwnProperty}}]
+`;
+
+async function compiledIssue(): Promise<Compiled> {
+  const root = await makeProject({ "newsletters/2026-perso.md": ISSUE });
+  const built = await build({ root, write: false, drafts: true });
+  const found = built.emails.find((e) => e.issue.slug === "2026-perso");
+  if (!found) throw new Error(JSON.stringify(built.diagnostics));
+  return {
+    slug: "2026-perso",
+    subject: found.issue.data.title,
+    html: found.email.html,
+    text: found.email.text,
+  };
+}
+
+type Element = DefaultTreeAdapterTypes.Element;
+/** Every element of an HTML document, as a browser would build it. */
+function elements(html: string): Element[] {
+  const all: Element[] = [];
+  const walk = (node: DefaultTreeAdapterTypes.Node) => {
+    if ("tagName" in node) all.push(node);
+    if ("childNodes" in node) for (const child of node.childNodes) walk(child);
+  };
+  walk(parse(html));
+  return all;
+}
+const handlers = (html: string) =>
+  elements(html).flatMap((el) =>
+    el.attrs.filter((a) => /^on/i.test(a.name)).map((a) => `${el.tagName}[${a.name}]`),
+  );
+const textOf = (el: DefaultTreeAdapterTypes.Node): string =>
+  "value" in el && el.nodeName === "#text"
+    ? el.value
+    : "childNodes" in el
+      ? el.childNodes.map(textOf).join("")
+      : "";
+/** Paragraphs' text, French typography's no-break spaces shown as spaces. */
+const paragraphs = (html: string) =>
+  elements(html)
+    .filter((el) => el.tagName === "p")
+    .map((p) => textOf(p).replace(/[\u00a0\u202f]/g, " "));
+const attribute = (html: string, tag: string, name: string) =>
+  elements(html)
+    .filter((el) => el.tagName === tag)
+    .flatMap((el) => el.attrs.filter((a) => a.name === name).map((a) => a.value));
+
+let root: string;
+let db: DatabaseSync;
+const stops: (() => Promise<void>)[] = [];
+beforeEach(async () => {
+  root = await mkdtemp(path.join(tmpdir(), "lettre-b1-"));
+  db = openDatabase(root);
+});
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+  db.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function smtp() {
+  const server = await startSmtp();
+  stops.push(server.close);
+  const transport = createTransport(server.url, { connections: 2, rate: 100 });
+  stops.push(() => transport.close());
+  return { server, transport };
+}
+
+/** The real command, as an editor runs it (no terminal). */
+function _lettre(cwd: string, args: string[], env: Record<string, string | undefined> = {}) {
+  const child = spawn(process.execPath, [path.join(REPO, "bin/lettre.js"), ...args], {
+    cwd,
+    env: { ...process.env, LETTRE_LANG: "", LETTRE_UNSUBSCRIBE_SECRET: SECRET, ...env },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("exit", (code) => resolve({ code, stdout, stderr })),
+  );
+}
+
+describe("personalisation never makes markup", () => {
+  it("fills a field only inside one text node or attribute value, escaped (buildMessage)", async () => {
+    const compiled = await compiledIssue();
+    // The sanitised build kept the attribute's text and the span's text apart.
+    expect(handlers(compiled.html)).toEqual([]);
+    const message = (fields: Record<string, string>) =>
+      buildMessage(
+        compiled,
+        { email: "anne@exemple.fr", address: "anne@exemple.fr", fields },
+        "partenaires",
+        config,
+        SECRET,
+      );
+
+    const anne = message({ firstName: "Anne" });
+    expect(handlers(anne.html)).toEqual([]);
+    expect(paragraphs(anne.html)).toContain("Bonjour Anne et l'équipe « DataLab » !");
+    // The placeholder that crosses the tag is left as the build wrote it: text, not markup.
+    expect(attribute(anne.html, "span", "title")).toEqual(["{{subscriber.firstName|"]);
+    expect(anne.subject).toBe("Bonjour Anne & co");
+
+    // Fallbacks written with accents, apostrophes and « », decoded then escaped again.
+    const nobody = message({});
+    expect(handlers(nobody.html)).toEqual([]);
+    expect(paragraphs(nobody.html)).toContain("Bonjour Madame, Monsieur et l'équipe « DataLab » !");
+    expect(
+      elements(nobody.html)
+        .find((el) => el.tagName === "h1")
+        ?.childNodes.map(textOf),
+    ).toEqual(["Bonjour l'équipe & co"]);
+    expect(attribute(nobody.html, "div", "aria-label")).toContain("Bonjour l'équipe & co");
+    expect(nobody.subject).toBe("Bonjour l'équipe & co");
+    expect(nobody.text).toContain("Bonjour Madame, Monsieur et");
+
+    // Only the subscriber's own fields: inherited names give the fallback, and never throw.
+    const inherited = paragraphs(nobody.html).find((p) => p.startsWith("Champs hérités"));
+    expect(inherited).toBe("Champs hérités : [] [repli] [proto] []");
+    const own = message({ constructor: "C", toString: "T" } as Record<string, string>);
+    expect(paragraphs(own.html)).toContain("Champs hérités : [C] [T] [proto] []");
+
+    // A hostile value is text wherever it goes: in a paragraph, an attribute, the subject.
+    const hostile = `"><img src=x onerror=alert(1)>'`;
+    const attack = message({ firstName: `${hostile}\r\nBcc: x@y.z`, lastName: "Durand" });
+    expect(handlers(attack.html)).toEqual([]);
+    expect(elements(attack.html).filter((el) => el.tagName === "img")).toEqual([]);
+    expect(paragraphs(attack.html)).toContain(`Bonjour ${hostile}\nBcc: x@y.z et Durand !`);
+    expect(attribute(attack.html, "div", "aria-label")).toContain(
+      `Bonjour ${hostile}\nBcc: x@y.z & co`,
+    );
+    // The subject stays one line: a field cannot add a header.
+    expect(attack.subject).toBe(`Bonjour ${hostile} Bcc: x@y.z & co`);
+  });
+
+  it("sends no live event handler through a real SMTP server", async () => {
+    const compiled = await compiledIssue();
+    importList(
+      db,
+      "partenaires",
+      `email;prénom\nanne@exemple.fr;Anne\nbob@exemple.fr;\nclaire@exemple.fr;"""><svg onload=alert(1)>"\n`,
+      "p.csv",
+    );
+    const { server, transport } = await smtp();
+    await sendIssue(db, { compiled, list: "partenaires", config, transport, secret: SECRET });
+    expect(server.received).toHaveLength(3);
+    for (const { to, mail } of server.received) {
+      const html = String(mail.html);
+      expect(handlers(html), to).toEqual([]);
+      expect(elements(html).filter((el) => el.tagName === "svg")).toEqual([]);
+    }
+    const byTo = (to: string) => server.received.find((r) => r.to === to)?.mail;
+    expect(paragraphs(String(byTo("anne@exemple.fr")?.html))).toContain(
+      "Bonjour Anne et l'équipe « DataLab » !",
+    );
+    expect(byTo("anne@exemple.fr")?.subject).toBe("Bonjour Anne & co");
+    expect(byTo("bob@exemple.fr")?.subject).toBe("Bonjour l'équipe & co");
+    expect(paragraphs(String(byTo("claire@exemple.fr")?.html))).toContain(
+      `Bonjour "><svg onload=alert(1)> et l'équipe « DataLab » !`,
+    );
+  });
+});
