@@ -14,6 +14,7 @@ import { openDatabase } from "../send/db.ts";
 import { recipients, SendError, STATUSES, sendIssue, sendStatus, toSend } from "../send/index.ts";
 import { listNames } from "../send/lists.ts";
 import { buildMessage } from "../send/message.ts";
+import { chooseSecret } from "../send/token.ts";
 import { createTransport } from "../send/transports.ts";
 import { build } from "./build.ts";
 
@@ -98,12 +99,19 @@ export async function runSend(args: SendArgs): Promise<number> {
     ? `outbox:${path.resolve(root, url.slice(7) || "outbox")}`
     : url;
   const isOutbox = transportUrl.startsWith("outbox:");
-  const secret =
-    process.env.LETTRE_UNSUBSCRIBE_SECRET ?? (isOutbox || args.test ? "lettre-outbox-only" : "");
-  if (!secret) {
-    err(t("send-secret"));
+  // Real sends (a --test copy too) are signed with the editor's secret; the outbox alone may
+  // use the public preview key, and its files say so.
+  const chosen = chooseSecret(process.env.LETTRE_UNSUBSCRIBE_SECRET, isOutbox);
+  if ("problem" in chosen) {
+    err(
+      chosen.problem === "short"
+        ? t("send-secret-short", { bytes: chosen.bytes })
+        : t("send-secret", { transport: url.replace(/\/\/[^@/]*@/, "//") }),
+    );
     return 1;
   }
+  const { secret } = chosen;
+  if (chosen.preview) err(t("send-secret-preview"));
   const transport = createTransport(transportUrl, { ...config.value.sending });
 
   try {

@@ -41,7 +41,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** outbox:<folder> (default), smtp://host:port, smtps://user@host:port */
       transport: z.string().default("outbox:outbox"),
-      /** Page that unsubscribes a reader: receives ?list=&email=&token= (signed). */
+      /** Page that unsubscribes a reader: receives ?t=<token> (opaque, see src/send/token.ts). */
       unsubscribeUrl: httpUrl().optional(),
       /** Address that unsubscribes a reader who writes to it (List-Unsubscribe mailto). */
       unsubscribeMailto: emailAddress().optional(),

@@ -11,11 +11,12 @@
  * value, and its fallback (decoded from the HTML, then escaped again), are always escaped
  * for where they go; in a URL attribute they are percent-encoded too.
  */
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import { type DefaultTreeAdapterTypes, parse, parseFragment } from "parse5";
 import type { Config } from "../config/index.ts";
 import { escapeHtml } from "../core/html.ts";
 import type { Subscriber } from "./lists.ts";
+import { PREVIEW_HEADER, PREVIEW_SECRET, PREVIEW_VALUE, unsubscribeToken } from "./token.ts";
 
 export interface Compiled {
   slug: string;
@@ -41,10 +42,6 @@ export interface OutgoingMessage {
 const PLACEHOLDER =
   /\{\{unsubscribeUrl\}\}|\{\{\s*subscriber\.([A-Za-z0-9_]+)\s*(?:\|([^}]*))?\}\}/g;
 
-export function signature(secret: string, list: string, email: string): string {
-  return createHmac("sha256", secret).update(`${list}\n${email}`).digest("base64url").slice(0, 32);
-}
-
 /** The same issue, list and address always give the same Message-ID: a resend is recognisable. */
 export function messageId(slug: string, list: string, email: string, domain: string): string {
   const hash = createHash("sha256").update(`${slug}\n${list}\n${email}`).digest("hex").slice(0, 24);
@@ -52,14 +49,12 @@ export function messageId(slug: string, list: string, email: string, domain: str
 }
 
 export function unsubscribeLinks(config: Config, secret: string, list: string, email: string) {
-  const token = signature(secret, list, email);
+  const token = unsubscribeToken(secret, list, email);
   const base = config.sending.unsubscribeUrl ?? `${config.site.url}/unsubscribe`;
   const url = new URL(base);
-  url.searchParams.set("list", list);
-  url.searchParams.set("email", email);
-  url.searchParams.set("token", token);
+  url.searchParams.set("t", token);
   const mailto = config.sending.unsubscribeMailto ?? config.sender.address;
-  const subject = encodeURIComponent(`unsubscribe ${list} ${email} ${token}`);
+  const subject = encodeURIComponent(`unsubscribe ${token}`);
   return { url: url.href, mailto: `mailto:${mailto}?subject=${subject}` };
 }
 
@@ -297,6 +292,8 @@ export function buildMessage(
       "List-Unsubscribe": `<${links.url}>, <${links.mailto}>`,
       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
       "List-Id": `${list} <${list}.${domain}>`,
+      // Links signed with the public key: a preview for the outbox, never a real send.
+      ...(secret === PREVIEW_SECRET ? { [PREVIEW_HEADER]: PREVIEW_VALUE } : {}),
     },
   };
 }

@@ -5,7 +5,7 @@
  * terminal escapes from CSV names.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { DatabaseSync } from "node:sqlite";
@@ -17,8 +17,9 @@ import { openDatabase } from "../../src/send/db.ts";
 import { sendIssue } from "../../src/send/index.ts";
 import { importList } from "../../src/send/lists.ts";
 import { buildMessage, type Compiled } from "../../src/send/message.ts";
+import { verifyUnsubscribeToken } from "../../src/send/token.ts";
 import { createTransport } from "../../src/send/transports.ts";
-import { makeProject, REPO } from "../helpers.ts";
+import { fixtureProject, makeProject, put, REPO, read } from "../helpers.ts";
 import { startSmtp } from "./smtp.ts";
 
 const SECRET = "hardening-b1-secret-of-32-bytes-at-least";
@@ -114,7 +115,7 @@ async function smtp() {
 }
 
 /** The real command, as an editor runs it (no terminal). */
-function _lettre(cwd: string, args: string[], env: Record<string, string | undefined> = {}) {
+function lettre(cwd: string, args: string[], env: Record<string, string | undefined> = {}) {
   const child = spawn(process.execPath, [path.join(REPO, "bin/lettre.js"), ...args], {
     cwd,
     env: { ...process.env, LETTRE_LANG: "", LETTRE_UNSUBSCRIBE_SECRET: SECRET, ...env },
@@ -211,4 +212,93 @@ describe("personalisation never makes markup", () => {
       `Bonjour "><svg onload=alert(1)> et l'équipe « DataLab » !`,
     );
   });
+});
+
+describe("unsubscribe links and their secret", () => {
+  it("carries an opaque token: the address is nowhere in the link or the header", async () => {
+    importList(db, "partenaires", "email\nanne.martin@exemple.fr\n", "p.csv");
+    const { server, transport } = await smtp();
+    const compiled = {
+      slug: "2026-s1",
+      subject: "Lettre",
+      html: '<p>Bonjour</p><a href="{{unsubscribeUrl}}">Se désinscrire</a>',
+      text: "Se désinscrire : {{unsubscribeUrl}}\n",
+    };
+    await sendIssue(db, { compiled, list: "partenaires", config, transport, secret: SECRET });
+    const received = server.received[0];
+    const header = (received?.raw ?? "")
+      .replace(/\r?\n[ \t]+/g, " ")
+      .split(/\r?\n/)
+      .find((line) => line.startsWith("List-Unsubscribe:"));
+    const href = attribute(String(received?.mail.html), "a", "href")[0] ?? "";
+    for (const shown of [header, href, received?.mail.text]) {
+      expect(shown).toBeTruthy();
+      for (const secretPart of ["anne", "martin", "%40", "email=", "list="]) {
+        expect(shown).not.toContain(secretPart);
+      }
+    }
+    const url = new URL(href);
+    expect(`${url.origin}${url.pathname}`).toBe("https://lettre.example.org/desinscription");
+    expect([...url.searchParams.keys()]).toEqual(["t"]);
+    expect(verifyUnsubscribeToken(SECRET, url.searchParams.get("t"))).toEqual({
+      list: "partenaires",
+      email: "anne.martin@exemple.fr",
+    });
+    expect(header).toContain(`<${href}>`);
+    expect(header).toContain(`?subject=unsubscribe%20${url.searchParams.get("t")}>`);
+  });
+
+  it("lettre send refuses a secret under 32 bytes, and a --test over SMTP without one", async () => {
+    const project = await fixtureProject("archive");
+    await put(project, "abonnes.csv", "email\nmarie@exemple.fr\n");
+    expect((await lettre(project, ["list", "import", "partenaires", "abonnes.csv"])).code).toBe(0);
+
+    const short = await lettre(project, ["send", "2025-s2", "--list", "partenaires", "--yes"], {
+      LETTRE_UNSUBSCRIBE_SECRET: "x".repeat(31),
+    });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain("LETTRE_UNSUBSCRIBE_SECRET est trop courte (31 octets)");
+    expect(short.stderr).toContain("openssl rand -base64 32");
+    // Whatever the transport: the outbox too, a --test copy too.
+    const shortTest = await lettre(project, ["send", "2025-s2", "--test", "moi@exemple.fr"], {
+      LETTRE_UNSUBSCRIBE_SECRET: "x".repeat(31),
+    });
+    expect(shortTest.code).toBe(1);
+    expect(shortTest.stderr).toContain("LETTRE_UNSUBSCRIBE_SECRET est trop courte (31 octets)");
+    await expect(readdir(path.join(project, "outbox"))).rejects.toThrow();
+
+    const server = await startSmtp();
+    stops.push(server.close);
+    const test = await lettre(
+      project,
+      ["send", "2025-s2", "--test", "moi@exemple.fr", "--transport", server.url],
+      { LETTRE_UNSUBSCRIBE_SECRET: undefined },
+    );
+    expect(test.code).toBe(1);
+    expect(test.stderr).toContain("LETTRE_UNSUBSCRIBE_SECRET n'est pas défini");
+    expect(test.stderr).toContain("openssl rand -base64 32");
+    expect(server.received).toEqual([]);
+
+    // With the real secret (32 bytes is enough), the same test copy goes, signed.
+    const signed = await lettre(
+      project,
+      ["send", "2025-s2", "--test", "moi@exemple.fr", "--transport", server.url],
+      { LETTRE_UNSUBSCRIBE_SECRET: "y".repeat(32) },
+    );
+    expect(signed.code).toBe(0);
+    expect(server.received).toHaveLength(1);
+    expect(server.received[0]?.raw).not.toMatch(/^X-Lettre-Outbox:/im);
+  }, 90_000);
+
+  it("writes outbox previews without a secret, marked as such", async () => {
+    const project = await fixtureProject("archive");
+    const preview = await lettre(project, ["send", "2025-s2", "--test", "moi@exemple.fr"], {
+      LETTRE_UNSUBSCRIBE_SECRET: undefined,
+    });
+    expect(preview.code).toBe(0);
+    expect(preview.stderr).toContain("les fichiers de l'outbox sont des aperçus");
+    const [file] = await readdir(path.join(project, "outbox"));
+    const eml = await read(project, `outbox/${file}`);
+    expect(eml).toMatch(/^X-Lettre-Outbox: unsigned-preview\r$/m);
+  }, 90_000);
 });
