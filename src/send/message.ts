@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import { type DefaultTreeAdapterTypes, parse, parseFragment } from "parse5";
 import type { Config } from "../config/index.ts";
 import { escapeHtml } from "../core/html.ts";
+import { validDomain } from "./address.ts";
 import type { Subscriber } from "./lists.ts";
 import { PREVIEW_HEADER, PREVIEW_SECRET, PREVIEW_VALUE, unsubscribeToken } from "./token.ts";
 
@@ -42,10 +43,20 @@ export interface OutgoingMessage {
 const PLACEHOLDER =
   /\{\{unsubscribeUrl\}\}|\{\{\s*subscriber\.([A-Za-z0-9_]+)\s*(?:\|([^}]*))?\}\}/g;
 
+/**
+ * The domain of Message-IDs and List-Id (and so of outbox file names): the sender's when it
+ * is a plain host name, else `localhost`: never a path, never a second header.
+ */
+export function messageDomain(address: string): string {
+  const domain = address.slice(address.lastIndexOf("@") + 1);
+  return validDomain(domain) ? domain : "localhost";
+}
+
 /** The same issue, list and address always give the same Message-ID: a resend is recognisable. */
 export function messageId(slug: string, list: string, email: string, domain: string): string {
   const hash = createHash("sha256").update(`${slug}\n${list}\n${email}`).digest("hex").slice(0, 24);
-  return `<${slug}.${hash}@${domain}>`;
+  const safeSlug = slug.replace(/[^A-Za-z0-9-]/g, "-");
+  return `<${safeSlug}.${hash}@${messageDomain(domain)}>`;
 }
 
 export function unsubscribeLinks(config: Config, secret: string, list: string, email: string) {
@@ -277,7 +288,7 @@ export function buildMessage(
 ): OutgoingMessage {
   const links = unsubscribeLinks(config, secret, list, subscriber.email);
   const fields = subscriber.fields;
-  const domain = config.sender.address.split("@")[1] ?? "localhost";
+  const domain = messageDomain(config.sender.address);
   const html = cached("html", compiled.html, htmlTemplate);
   const text = cached("text", compiled.text, (s) => plainTemplate(s, asIs));
   const subject = cached("subject", compiled.subject, (s) => plainTemplate(s, oneLine));

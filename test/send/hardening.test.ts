@@ -18,7 +18,7 @@ import { sendIssue } from "../../src/send/index.ts";
 import { importList } from "../../src/send/lists.ts";
 import { buildMessage, type Compiled } from "../../src/send/message.ts";
 import { verifyUnsubscribeToken } from "../../src/send/token.ts";
-import { createTransport } from "../../src/send/transports.ts";
+import { createTransport, outboxFile } from "../../src/send/transports.ts";
 import { fixtureProject, makeProject, put, REPO, read } from "../helpers.ts";
 import { startSmtp } from "./smtp.ts";
 
@@ -301,4 +301,101 @@ describe("unsubscribe links and their secret", () => {
     const eml = await read(project, `outbox/${file}`);
     expect(eml).toMatch(/^X-Lettre-Outbox: unsigned-preview\r$/m);
   }, 90_000);
+});
+
+describe("outbox file names and replacement strings", () => {
+  it("keeps every outbox file in the outbox, whatever the sender's domain", async () => {
+    // The config's address check lets a path through as a domain.
+    const sneaky = parseConfig(
+      CONFIG.replace("lettre@datalab.example.org", "lettre@x/../../evil.x"),
+    );
+    expect(sneaky.diagnostics ?? []).toEqual([]);
+    const cfg = sneaky.value as Config;
+    importList(db, "l", "email\na@exemple.fr\nb@exemple.fr\n", "l.csv");
+    const outbox = path.join(root, "outbox");
+    const transport = createTransport(`outbox:${outbox}`, { connections: 1, rate: 10 });
+    const compiled = { slug: "2026-s1", subject: "S", html: "<p>{{unsubscribeUrl}}</p>", text: "" };
+    await sendIssue(db, { compiled, list: "l", config: cfg, transport, secret: SECRET });
+    const files = await readdir(outbox);
+    expect(files).toHaveLength(2);
+    expect(files.every((f) => /^2026-s1\.[0-9a-f]{24}@localhost\.eml$/.test(f))).toBe(true);
+    expect((await readdir(root)).sort()).toEqual([".lettre", "outbox"]);
+    const ids = db.prepare("SELECT message_id FROM journal").all() as { message_id: string }[];
+    expect(ids.every((r) => r.message_id.endsWith("@localhost>"))).toBe(true);
+
+    // Whatever Message-ID a caller gives, the file stays in the folder.
+    for (const id of ["<../../x>", "<a/../../b>", "<..>", "<.hidden>", "</etc/passwd>", "<>"]) {
+      expect(path.dirname(outboxFile(outbox, id))).toBe(outbox);
+      expect(path.basename(outboxFile(outbox, id))).toMatch(/^[A-Za-z0-9_@-][\w.@-]*\.eml$/);
+    }
+    expect(path.basename(outboxFile(outbox, `<${"a".repeat(400)}@x.fr>`)).length).toBeLessThan(255);
+  });
+
+  it("writes $& and $' of config and issue values verbatim", async () => {
+    const url = "https://lettre.example.org/d$&x/$'y";
+    const cfg = parseConfig(
+      CONFIG.replace("https://lettre.example.org/desinscription", () => `"${url}"`),
+    ).value as Config;
+    const message = buildMessage(
+      {
+        slug: "s",
+        subject: "S",
+        html: '<a href="{{unsubscribeUrl}}">x</a>',
+        text: "lien : {{unsubscribeUrl}} fin",
+      },
+      { email: "a@exemple.fr", address: "a@exemple.fr", fields: {} },
+      "l",
+      cfg,
+      SECRET,
+    );
+    const href = attribute(message.html, "a", "href")[0] ?? "";
+    expect(href.startsWith(`${url}?t=`)).toBe(true);
+    expect(message.text).toMatch(
+      /^lien : https:\/\/lettre\.example\.org\/d\$&x\/\$'y\?t=[\w-]+ fin$/,
+    );
+
+    // The web archive: the web copy of the email, the feeds and the calendar.
+    const site = await makeProject({
+      "newsletters/2026-s1.md": `---
+title: Lettre
+date: 2026-01-15
+sections:
+  - type: event
+    title: "Prix $' et $& spécial"
+    date: 2026-02-01
+---
+Une note[^1].
+
+[^1]: La note.
+`,
+    });
+    const yaml = await read(site, "lettre.config.yaml");
+    await put(
+      site,
+      "lettre.config.yaml",
+      yaml
+        .replace(
+          "url: https://lettre.datalab-normandie.fr",
+          () => "url: https://lettre.example.org/a$$b",
+        )
+        .replace(
+          "address: lettre@datalab-normandie.fr",
+          () => "address: lettre$&x@datalab-normandie.fr",
+        ),
+    );
+    const built = await build({ root: site, write: true });
+    expect(built.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const web = await read(site, "dist/archive/2026-s1/email.html");
+    expect(web).toContain("mailto:lettre$&x@datalab-normandie.fr?subject=");
+    expect(web).not.toContain("{{unsubscribeUrl}}");
+    const feed = JSON.parse(await read(site, "dist/archive/feed.json")) as {
+      items: { content_html: string }[];
+    };
+    expect(feed.items[0]?.content_html).toContain(
+      'href="https://lettre.example.org/a$$b/2026-s1/#',
+    );
+    const ics = (await read(site, "dist/archive/events.ics")).replace(/\r\n[ \t]/g, "");
+    expect(ics).toContain("SUMMARY:Prix $' et $& spécial");
+    expect(ics.match(/END:VCALENDAR/g)).toHaveLength(1);
+  });
 });
