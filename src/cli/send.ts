@@ -9,6 +9,7 @@ import { createInterface } from "node:readline/promises";
 import { loadConfig } from "../config/index.ts";
 import { formatDiagnostic } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
+import { printable } from "../core/terminal.ts";
 import { addressKey, checkAddress } from "../send/address.ts";
 import { openDatabase } from "../send/db.ts";
 import { recipients, SendError, STATUSES, sendIssue, sendStatus, toSend } from "../send/index.ts";
@@ -222,7 +223,7 @@ export async function runSend(args: SendArgs): Promise<number> {
               "SELECT email FROM journal WHERE issue = ? AND list = ? AND status = 'unknown' ORDER BY email",
             )
             .all(slug, name) as { email: string }[];
-          for (const u of unknown) err(`  ${u.email}`);
+          for (const u of unknown) err(`  ${printable(u.email)}`);
         }
         if (controller.signal.aborted) {
           err(t("send-interrupted"));

@@ -7,6 +7,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { parse } from "csv-parse/sync";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
+import { printable } from "../core/terminal.ts";
 import { addressKey, checkAddress } from "./address.ts";
 import { transaction } from "./db.ts";
 
@@ -102,7 +103,8 @@ export function importList(
     });
   } catch (error) {
     const line = (error as { lines?: number }).lines;
-    reject(line, t("list-csv", { detail: (error as Error).message.replace(/^Invalid .*?: /, "") }));
+    const detail = printable((error as Error).message.replace(/^Invalid .*?: /, ""));
+    reject(line, t("list-csv", { detail }));
     return report;
   }
   if (records.length > 0 && !("email" in (records[0]?.record ?? {}))) {
@@ -120,10 +122,8 @@ export function importList(
     const email = cell.replace(NEUTRALISED, "");
     const checked = checkAddress(email);
     if (!checked.address) {
-      reject(
-        line,
-        t(`address-${checked.problem ?? "invalid"}`, { value: email.replace(/[\r\n]+/g, "⏎") }),
-      );
+      const value = printable(email.replace(/[\r\n]+/g, "⏎"));
+      reject(line, t(`address-${checked.problem ?? "invalid"}`, { value }));
       continue;
     }
     const key = addressKey(checked.address);

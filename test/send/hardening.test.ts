@@ -13,6 +13,7 @@ import { type DefaultTreeAdapterTypes, parse } from "parse5";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { build } from "../../src/cli/build.ts";
 import { type Config, parseConfig } from "../../src/config/index.ts";
+import { printable } from "../../src/core/terminal.ts";
 import { openDatabase } from "../../src/send/db.ts";
 import { sendIssue } from "../../src/send/index.ts";
 import { exportList, importList, listSubscribers } from "../../src/send/lists.ts";
@@ -440,5 +441,32 @@ describe("CSV export and terminal output", () => {
     expect(fieldsOf("copie")).toEqual(fieldsOf("partenaires"));
     expect(fieldsOf("copie")).toContainEqual(["=1+1@exemple.fr", "Formule"]);
     expect(fieldsOf("copie")).toContainEqual(["p0@exemple.fr", names[0]]);
+  });
+
+  it("lettre list show prints control characters of names as visible signs, never obeyed", async () => {
+    const project = await makeProject();
+    await put(
+      project,
+      "abonnes.csv",
+      'email;prénom;nom\neve@exemple.fr;"\x1b]0;pwned\x07Ève";\x1b[2JMartin\nzoe@exemple.fr;Zoé\u009b31m;\u202eLeroy\n\x1b[2Jx@exemple.fr;X;Y\n',
+    );
+    const imported = await lettre(project, ["list", "import", "partenaires", "abonnes.csv"]);
+    expect(imported.code).toBe(0);
+    expect(imported.stderr).toContain("abonnes.csv:4: « ␛[2Jx@exemple.fr »");
+    const shown = await lettre(project, ["list", "show", "partenaires"]);
+    expect(shown.code).toBe(0);
+    const output = shown.stdout + shown.stderr + imported.stdout + imported.stderr;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: what must not be printed
+    expect(output).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(shown.stdout).toContain("eve@exemple.fr  (␛]0;pwned␇Ève, ␛[2JMartin)");
+    expect(shown.stdout).toContain("zoe@exemple.fr  (Zoé\\u009b31m, \\u202eLeroy)");
+    // An export to a file stays exact.
+    const exported = await lettre(project, ["list", "export", "partenaires"]);
+    expect(exported.stdout).toContain("\x1b]0;pwned\x07Ève");
+  }, 90_000);
+
+  it("printable() shows C0, DEL, C1 and bidi overrides, and keeps the rest", () => {
+    expect(printable("a\x1b[2Jb\x07\x7f\t\n\u0085\u202e")).toBe("a␛[2Jb␇␡␉␊\\u0085\\u202e");
+    expect(printable("Zoé « Ève » l'équipe 12 €")).toBe("Zoé « Ève » l'équipe 12 €");
   });
 });
