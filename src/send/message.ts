@@ -262,15 +262,25 @@ function htmlTemplate(html: string): Template {
   return { parts, slots };
 }
 
-/** Templates of the last issues seen: one issue is sent to thousands, cut once. */
-const templates = new Map<string, Template>();
-function cached(kind: string, source: string, make: (source: string) => Template): Template {
-  const key = `${kind}\0${source}`;
-  let template = templates.get(key);
+/**
+ * Templates of the last issues seen, by part: one issue is sent to thousands, cut once. The
+ * compiled strings are the same objects from message to message, so a lookup is cheap.
+ */
+const templates = {
+  html: new Map<string, Template>(),
+  text: new Map<string, Template>(),
+  subject: new Map<string, Template>(),
+};
+function cached(
+  cache: Map<string, Template>,
+  source: string,
+  make: (source: string) => Template,
+): Template {
+  let template = cache.get(source);
   if (!template) {
     template = make(source);
-    if (templates.size >= 12) templates.delete(templates.keys().next().value as string);
-    templates.set(key, template);
+    if (cache.size >= 4) cache.delete(cache.keys().next().value as string);
+    cache.set(source, template);
   }
   return template;
 }
@@ -289,9 +299,9 @@ export function buildMessage(
   const links = unsubscribeLinks(config, secret, list, subscriber.email);
   const fields = subscriber.fields;
   const domain = messageDomain(config.sender.address);
-  const html = cached("html", compiled.html, htmlTemplate);
-  const text = cached("text", compiled.text, (s) => plainTemplate(s, asIs));
-  const subject = cached("subject", compiled.subject, (s) => plainTemplate(s, oneLine));
+  const html = cached(templates.html, compiled.html, htmlTemplate);
+  const text = cached(templates.text, compiled.text, (s) => plainTemplate(s, asIs));
+  const subject = cached(templates.subject, compiled.subject, (s) => plainTemplate(s, oneLine));
   return {
     from: { name: config.sender.name, address: config.sender.address },
     to: subscriber.address,
