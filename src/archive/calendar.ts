@@ -140,7 +140,7 @@ export function joinCalendars(calendars: readonly string[], config: Config): str
     .sort((a, b) => a.start.localeCompare(b.start) || a.uid.localeCompare(b.uid))
     .map((event) => event.block);
   const empty = icsOf([], config);
-  return empty.replace(/END:VCALENDAR\r\n$/, `${events.join("")}END:VCALENDAR\r\n`);
+  return empty.replace(/END:VCALENDAR\r\n$/, () => `${events.join("")}END:VCALENDAR\r\n`);
 }
 
 /** A Google Calendar "add event" address, for readers without a calendar application. */

@@ -198,7 +198,7 @@ export async function buildArchive(
         page: page(config, `${issue.slug}/`, issue.data.title),
       });
       // A feed reader resolves "#note" against the feed: point it at the issue's page.
-      return html.replace(/href="#/g, `href="${url}#`);
+      return html.replace(/href="#/g, () => `href="${url}#`);
     } catch (error) {
       if (error instanceof MarkdownError) return ""; // reported with the issue's page
       throw error;
@@ -274,5 +274,5 @@ function issueModel(
 function webEmail(html: string, config: Config, templates: TemplateSet): string {
   const subject = templates.labels[config.lang]?.unsubscribe ?? "unsubscribe";
   const mailto = `mailto:${config.sender.address}?subject=${encodeURIComponent(subject)}`;
-  return html.replaceAll(UNSUBSCRIBE_PLACEHOLDER, mailto);
+  return html.replaceAll(UNSUBSCRIBE_PLACEHOLDER, () => mailto);
 }

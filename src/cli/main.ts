@@ -278,6 +278,7 @@ async function runWatch(
 async function runList(root: string, args: string[]): Promise<number> {
   const { openDatabase } = await import("../send/db.ts");
   const { checkAddress } = await import("../send/address.ts");
+  const { printable } = await import("../core/terminal.ts");
   const {
     exportList,
     importList,
@@ -341,15 +342,19 @@ async function runList(root: string, args: string[]): Promise<number> {
       const suppressed = subscribers.filter((s) => s.status !== "subscribed").length;
       console.log(t("list-shown", { name, count: subscribers.length, suppressed }));
       for (const s of subscribers) {
-        const fields = Object.values(s.fields).join(", ");
+        // Names come from CSV files: their control characters are shown, never obeyed.
+        const fields = printable(Object.values(s.fields).join(", "));
         console.log(
-          `  ${s.address}${fields ? `  (${fields})` : ""}${s.status === "subscribed" ? "" : `  [${s.status}]`}`,
+          `  ${printable(s.address)}${fields ? `  (${fields})` : ""}${s.status === "subscribed" ? "" : `  [${s.status}]`}`,
         );
       }
       return 0;
     }
     if (action === "export") {
-      process.stdout.write(exportList(db, name));
+      const csv = exportList(db, name);
+      // To a file, exact; on a terminal, shown like `list show`.
+      const shown = process.stdout.isTTY ? csv.split("\r\n").map(printable).join("\r\n") : csv;
+      process.stdout.write(shown);
       return 0;
     }
     const count = removeFromList(db, name, target);

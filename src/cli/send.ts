@@ -9,6 +9,7 @@ import { createInterface } from "node:readline/promises";
 import { loadConfig } from "../config/index.ts";
 import { formatDiagnostic } from "../core/diagnostic.ts";
 import { getLocale, t } from "../core/i18n.ts";
+import { printable } from "../core/terminal.ts";
 import { addressKey, checkAddress } from "../send/address.ts";
 import { openDatabase } from "../send/db.ts";
 import {
@@ -24,6 +25,7 @@ import {
 } from "../send/index.ts";
 import { listNames } from "../send/lists.ts";
 import { buildMessage } from "../send/message.ts";
+import { chooseSecret } from "../send/token.ts";
 import { transportProblem } from "../send/transport-url.ts";
 import {
   createTransport,
@@ -133,12 +135,19 @@ export async function runSend(args: SendArgs): Promise<number> {
     ? `outbox:${path.resolve(root, url.slice(7) || "outbox")}`
     : url;
   const isOutbox = transportUrl.startsWith("outbox:");
-  const secret =
-    process.env.LETTRE_UNSUBSCRIBE_SECRET ?? (isOutbox || args.test ? "lettre-outbox-only" : "");
-  if (!secret) {
-    err(t("send-secret"));
+  // Real sends (a --test copy too) are signed with the editor's secret; the outbox alone may
+  // use the public preview key, and its files say so.
+  const chosen = chooseSecret(process.env.LETTRE_UNSUBSCRIBE_SECRET, isOutbox);
+  if ("problem" in chosen) {
+    err(
+      chosen.problem === "short"
+        ? t("send-secret-short", { bytes: chosen.bytes })
+        : t("send-secret", { transport: url.replace(/\/\/[^@/]*@/, "//") }),
+    );
     return 1;
   }
+  const { secret } = chosen;
+  if (chosen.preview) err(t("send-secret-preview"));
   const transport = openTransport(transportUrl, config.value.sending);
   if (!transport) return 1;
 
@@ -269,7 +278,7 @@ export async function runSend(args: SendArgs): Promise<number> {
               "SELECT email FROM journal WHERE issue = ? AND list = ? AND status = 'unknown' ORDER BY email",
             )
             .all(slug, name) as { email: string }[];
-          for (const u of unknown) err(`  ${u.email}`);
+          for (const u of unknown) err(`  ${printable(u.email)}`);
         }
         if (controller.signal.aborted) {
           err(t("send-interrupted"));

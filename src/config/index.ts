@@ -49,7 +49,7 @@ export const configSchema = z.strictObject({
           params: { rule: "transport" },
         })
         .default("outbox:outbox"),
-      /** Page that unsubscribes a reader: receives ?list=&email=&token= (signed). */
+      /** Page that unsubscribes a reader: receives ?t=<token> (opaque, see src/send/token.ts). */
       unsubscribeUrl: httpUrl().optional(),
       /** Address that unsubscribes a reader who writes to it (List-Unsubscribe mailto). */
       unsubscribeMailto: emailAddress().optional(),

@@ -200,7 +200,7 @@ Options :
   "send-unknown-issue": "lettre « {slug} » introuvable ; lettres : {known}",
   "send-draft": "« {slug} » est un brouillon (draft: true) : enlevez cette ligne pour l'envoyer",
   "send-secret":
-    "LETTRE_UNSUBSCRIBE_SECRET n'est pas défini : c'est la clé qui signe les liens de désinscription (voir README)",
+    "LETTRE_UNSUBSCRIBE_SECRET n'est pas défini : c'est la clé qui signe les liens de désinscription, nécessaire pour envoyer par {transport} (copie --test comprise). Créez-en une avec « openssl rand -base64 32 », gardez-la et donnez-la à chaque envoi (voir README)",
   "send-test-done": "copie de test envoyée à {address} ({response})",
   "send-plan":
     "« {title} » → liste « {list} » par {transport} : {total} destinataire(s) ({suppressed} désinscrit(s) ou en erreur exclus), {sent} déjà envoyé(s), {toSend} à envoyer",
@@ -285,6 +285,11 @@ Options :
     "« {value} » sur le fond {background} : contraste de {ratio}:1, en dessous des 4,5:1 qu'exige l'accessibilité (WCAG AA) pour les étiquettes de section (petit texte) ; écrivez par exemple « {suggestion} », la même teinte plus foncée ({suggested}:1)",
   "theme-contrast-primary":
     "« {value} » sur le fond {background} : contraste de {ratio}:1, en dessous des 4,5:1 qu'exige l'accessibilité (WCAG AA) pour les liens et le texte blanc des boutons ; écrivez par exemple « {suggestion} », la même teinte plus foncée ({suggested}:1)",
+  // hardening b1
+  "send-secret-short":
+    "LETTRE_UNSUBSCRIBE_SECRET est trop courte ({bytes} octets) : il en faut au moins 32 pour que personne ne puisse deviner les liens de désinscription. Créez-en une avec « openssl rand -base64 32 » (voir README)",
+  "send-secret-preview":
+    "LETTRE_UNSUBSCRIBE_SECRET n'est pas défini : les fichiers de l'outbox sont des aperçus (en-tête X-Lettre-Outbox: unsigned-preview), leurs liens de désinscription ne sont pas signés",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -464,7 +469,7 @@ Options:
   "send-unknown-issue": 'issue "{slug}" not found; issues: {known}',
   "send-draft": '"{slug}" is a draft (draft: true): remove that line to send it',
   "send-secret":
-    "LETTRE_UNSUBSCRIBE_SECRET is not set: it is the key that signs unsubscribe links (see README)",
+    "LETTRE_UNSUBSCRIBE_SECRET is not set: it is the key that signs unsubscribe links, needed to send through {transport} (--test copies too). Make one with `openssl rand -base64 32`, keep it, and set it for every send (see README)",
   "send-test-done": "test copy sent to {address} ({response})",
   "send-plan":
     '"{title}" → list "{list}" through {transport}: {total} recipient(s) ({suppressed} unsubscribed or bounced left out), {sent} already sent, {toSend} to send',
@@ -546,6 +551,11 @@ Options:
     '"{value}" on the {background} background: contrast {ratio}:1, below the 4.5:1 accessibility requires (WCAG AA) for section labels (small text); write for example "{suggestion}", the same hue, darker ({suggested}:1)',
   "theme-contrast-primary":
     '"{value}" on the {background} background: contrast {ratio}:1, below the 4.5:1 accessibility requires (WCAG AA) for links and the white text of buttons; write for example "{suggestion}", the same hue, darker ({suggested}:1)',
+  // hardening b1
+  "send-secret-short":
+    "LETTRE_UNSUBSCRIBE_SECRET is too short ({bytes} bytes): it needs at least 32 so that nobody can guess unsubscribe links. Make one with `openssl rand -base64 32` (see README)",
+  "send-secret-preview":
+    "LETTRE_UNSUBSCRIBE_SECRET is not set: the outbox files are previews (header X-Lettre-Outbox: unsigned-preview), their unsubscribe links are not signed",
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;

@@ -16,16 +16,19 @@ export function checkAddress(value: string): { address?: string; problem?: Addre
   const at = address.lastIndexOf("@");
   const local = address.slice(0, at);
   const domain = address.slice(at + 1);
+  const valid = at > 0 && local.length <= 64 && LOCAL.test(local) && validDomain(domain);
+  return valid ? { address } : { problem: "invalid" };
+}
+
+/** A host name of at least two labels (letters, digits, inner hyphens), ending in letters. */
+export function validDomain(domain: string): boolean {
   const labels = domain.split(".");
-  const valid =
-    at > 0 &&
-    local.length <= 64 &&
-    LOCAL.test(local) &&
+  return (
     domain.length <= 253 &&
     labels.length >= 2 &&
     labels.every((label) => LABEL.test(label)) &&
-    /[A-Za-z]/.test(labels.at(-1) ?? "");
-  return valid ? { address } : { problem: "invalid" };
+    /[A-Za-z]/.test(labels.at(-1) ?? "")
+  );
 }
 
 /** The key two spellings of one mailbox share (case-insensitive, as mail providers treat it). */

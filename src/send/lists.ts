@@ -7,10 +7,19 @@ import type { DatabaseSync } from "node:sqlite";
 import { parse } from "csv-parse/sync";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
+import { printable } from "../core/terminal.ts";
 import { addressKey, checkAddress } from "./address.ts";
 import { transaction } from "./db.ts";
 
 export const LIST_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * A cell a spreadsheet would run as a formula (OWASP "CSV injection": `=`, `+`, `-`, `@`, tab,
+ * carriage return first). The export writes it after a `'`, which spreadsheets show as text;
+ * the import takes that `'` off again, so an exported list imports unchanged.
+ */
+const FORMULA = /^[=+\-@\t\r]/;
+const NEUTRALISED = /^'(?=[=+\-@\t\r])/;
 
 /** Column names editors' spreadsheets use, folded (lowercase, no accents, no spaces). */
 const COLUMNS: Record<string, string> = {
@@ -94,7 +103,8 @@ export function importList(
     });
   } catch (error) {
     const line = (error as { lines?: number }).lines;
-    reject(line, t("list-csv", { detail: (error as Error).message.replace(/^Invalid .*?: /, "") }));
+    const detail = printable((error as Error).message.replace(/^Invalid .*?: /, ""));
+    reject(line, t("list-csv", { detail }));
     return report;
   }
   if (records.length > 0 && !("email" in (records[0]?.record ?? {}))) {
@@ -108,13 +118,12 @@ export function importList(
   for (const { record, raw } of records) {
     const line = next;
     next += (raw.match(/\r\n|\n|\r/g) ?? []).length;
-    const { email = "", ...rest } = record;
+    const { email: cell = "", ...rest } = record;
+    const email = cell.replace(NEUTRALISED, "");
     const checked = checkAddress(email);
     if (!checked.address) {
-      reject(
-        line,
-        t(`address-${checked.problem ?? "invalid"}`, { value: email.replace(/[\r\n]+/g, "⏎") }),
-      );
+      const value = printable(email.replace(/[\r\n]+/g, "⏎"));
+      reject(line, t(`address-${checked.problem ?? "invalid"}`, { value }));
       continue;
     }
     const key = addressKey(checked.address);
@@ -122,7 +131,7 @@ export function importList(
     const fields = Object.fromEntries(
       Object.entries(rest)
         .filter(([, v]) => v?.trim())
-        .map(([k, v]) => [k, v.trim()]),
+        .map(([k, v]) => [k, v.trim().replace(NEUTRALISED, "")]),
     );
     rows.set(key, { address: checked.address, fields: { ...rows.get(key)?.fields, ...fields } });
   }
@@ -175,8 +184,10 @@ export function listNames(db: DatabaseSync): { name: string; count: number }[] {
 export function exportList(db: DatabaseSync, name: string): string {
   const subscribers = listSubscribers(db, name);
   const fields = [...new Set(subscribers.flatMap((s) => Object.keys(s.fields)))].sort();
-  const cell = (value: string) =>
-    /[;"\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  const cell = (value: string) => {
+    const safe = FORMULA.test(value) ? `'${value}` : value;
+    return /[;"\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  };
   const lines = [["email", ...fields, "status"].join(";")];
   for (const s of subscribers) {
     lines.push([s.address, ...fields.map((f) => s.fields[f] ?? ""), s.status].map(cell).join(";"));

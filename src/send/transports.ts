@@ -6,6 +6,7 @@
  * LETTRE_SMTP_PASSWORD, LETTRE_DKIM_PRIVATE_KEY, and AWS's own variables for SES
  * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY…).
  */
+import { createHash } from "node:crypto";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import nodemailer from "nodemailer";
@@ -98,8 +99,7 @@ function outbox(folder: string, options: TransportOptions): Transport {
     concurrency: 4,
     async send(message) {
       const info = await stream.sendMail(message);
-      const id = message.messageId.replace(/[<>]/g, "");
-      const file = path.join(folder, `${id}.eml`);
+      const file = outboxFile(folder, message.messageId);
       await mkdir(folder, { recursive: true });
       await writeFile(`${file}.tmp`, info.message as Buffer);
       await rename(`${file}.tmp`, file);
@@ -107,6 +107,26 @@ function outbox(folder: string, options: TransportOptions): Transport {
     },
     async close() {},
   };
+}
+
+/**
+ * The outbox file of a message: its Message-ID made a plain file name (letters, digits, `.`,
+ * `_`, `@`, `-`; no leading dot; at most 200 characters), checked to stay in `folder`
+ * whatever the Message-ID holds.
+ */
+export function outboxFile(folder: string, messageId: string): string {
+  let name = messageId
+    .replace(/[<>]/g, "")
+    .replace(/[^A-Za-z0-9._@-]/g, "_")
+    .replace(/^\.+/, "");
+  if (name.length > 200) {
+    const hash = createHash("sha256").update(name).digest("hex").slice(0, 16);
+    name = `${name.slice(0, 183)}.${hash}`;
+  }
+  const dir = path.resolve(folder);
+  const file = path.resolve(dir, `${name || "message"}.eml`);
+  if (path.dirname(file) !== dir) throw new TransportError(`outbox: unsafe file name ${name}`);
+  return file;
 }
 
 /**

@@ -10,7 +10,11 @@ import { startSmtp } from "./smtp.ts";
 function lettre(root: string, args: string[], onOutput?: (text: string) => void) {
   const child = spawn(process.execPath, [path.join(REPO, "bin/lettre.js"), ...args], {
     cwd: root,
-    env: { ...process.env, LETTRE_LANG: "", LETTRE_UNSUBSCRIBE_SECRET: "cli-test" },
+    env: {
+      ...process.env,
+      LETTRE_LANG: "",
+      LETTRE_UNSUBSCRIBE_SECRET: "cli-test-secret-of-at-least-32-bytes",
+    },
   });
   let stdout = "";
   let stderr = "";

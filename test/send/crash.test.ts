@@ -28,7 +28,11 @@ function send(root: string, smtp: string, extra: string[], killWhen?: () => bool
     ],
     {
       cwd: root,
-      env: { ...process.env, LETTRE_UNSUBSCRIBE_SECRET: "crash-test", LETTRE_LANG: "" },
+      env: {
+        ...process.env,
+        LETTRE_UNSUBSCRIBE_SECRET: "crash-test-secret-of-at-least-32-bytes",
+        LETTRE_LANG: "",
+      },
     },
   );
   let output = "";
