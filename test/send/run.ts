@@ -29,7 +29,7 @@ export function lettre(
     env: {
       ...process.env,
       LETTRE_LANG: "",
-      LETTRE_UNSUBSCRIBE_SECRET: "reliability-test",
+      LETTRE_UNSUBSCRIBE_SECRET: "reliability-test-secret-of-at-least-32-bytes",
       ...options.env,
     },
     ...(options.uid === undefined ? {} : { uid: options.uid }),
