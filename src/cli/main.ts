@@ -124,6 +124,7 @@ export async function main(argv: string[]): Promise<number> {
         resendUnknown: values["resend-unknown"] === true,
         json: values.json === true,
         csv: values.csv === true,
+        lang: (lang || envLang || undefined) as Locale | undefined,
       };
       const { runSend, runSendStatus } = await import("./send.ts");
       return status ? await runSendStatus(args) : await runSend(args);
@@ -277,7 +278,7 @@ async function runWatch(
 /** `lettre list import|show|export|remove`: the subscriber lists. */
 async function runList(root: string, args: string[]): Promise<number> {
   const { openDatabase } = await import("../send/db.ts");
-  const { checkAddress } = await import("../send/address.ts");
+  const { checkAddress } = await import("../core/address.ts");
   const { printable } = await import("../core/terminal.ts");
   const {
     exportList,

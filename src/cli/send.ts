@@ -7,10 +7,10 @@
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { loadConfig } from "../config/index.ts";
+import { addressKey, checkAddress } from "../core/address.ts";
 import { formatDiagnostic } from "../core/diagnostic.ts";
-import { getLocale, t } from "../core/i18n.ts";
+import { getLocale, type Locale, setLocale, t } from "../core/i18n.ts";
 import { printable } from "../core/terminal.ts";
-import { addressKey, checkAddress } from "../send/address.ts";
 import { openDatabase } from "../send/db.ts";
 import {
   DatabaseLostError,
@@ -45,6 +45,8 @@ export interface SendArgs {
   resendUnknown: boolean;
   json: boolean;
   csv: boolean;
+  /** Language of messages (--lang, LETTRE_LANG); default: the config's. */
+  lang?: Locale | undefined;
 }
 
 const out = (line: string) => console.log(line);
@@ -102,10 +104,12 @@ export async function runSend(args: SendArgs): Promise<number> {
     for (const d of config.diagnostics) err(formatDiagnostic(d));
     return 1;
   }
+  const lang = args.lang ?? config.value.lang;
+  setLocale(lang);
   // The issue as it is now: built (not written), drafts refused. Loaded here only: the
   // pipeline takes seconds to load, which `send status` and early refusals do not need.
   const { build } = await import("./build.ts");
-  const built = await build({ root, write: false, drafts: true });
+  const built = await build({ root, write: false, drafts: true, lang });
   const found = built.emails.find((e) => e.issue.slug === slug);
   const errors = built.diagnostics.filter(
     (d) => d.severity === "error" && d.file.endsWith(`${slug}.md`),

@@ -3,6 +3,7 @@
  * message that says what to write instead.
  */
 import { z } from "zod";
+import { checkAddress } from "./address.ts";
 import { SUPPORTED_LOCALES, t } from "./i18n.ts";
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -75,9 +76,9 @@ export const count = () => z.number().int().min(0);
 
 export const locale = () => z.enum(SUPPORTED_LOCALES);
 
-/** One plain address: no display name, no list, no CR/LF. */
+/** One plain address: no display name, no list, no CR/LF; a real host name after the @. */
 export const emailAddress = () =>
-  z.string().refine((v) => /^[^\s@<>,;"()]+@[^\s@<>,;"()]+\.[^\s@<>,;"()]+$/.test(v), {
+  z.string().refine((v) => checkAddress(v).address === v, {
     error: (issue) => t("email", { value: String(issue.input) }),
     params: { rule: "email" },
   });

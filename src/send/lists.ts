@@ -5,10 +5,10 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { parse } from "csv-parse/sync";
+import { addressKey, checkAddress } from "../core/address.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
 import { printable } from "../core/terminal.ts";
-import { addressKey, checkAddress } from "./address.ts";
 import { transaction } from "./db.ts";
 
 export const LIST_NAME = /^[a-z0-9][a-z0-9-]*$/;

@@ -14,8 +14,8 @@
 import { createHash } from "node:crypto";
 import { type DefaultTreeAdapterTypes, parse, parseFragment } from "parse5";
 import type { Config } from "../config/index.ts";
+import { validDomain } from "../core/address.ts";
 import { escapeHtml } from "../core/html.ts";
-import { validDomain } from "./address.ts";
 import type { Subscriber } from "./lists.ts";
 import { PREVIEW_HEADER, PREVIEW_SECRET, PREVIEW_VALUE, unsubscribeToken } from "./token.ts";
 

@@ -260,6 +260,13 @@ describe("unsubscribe links and their secret", () => {
     expect(short.code).toBe(1);
     expect(short.stderr).toContain("LETTRE_UNSUBSCRIBE_SECRET est trop courte (31 octets)");
     expect(short.stderr).toContain("openssl rand -base64 32");
+    // In the language the editor asked for, not the config's.
+    const english = await lettre(
+      project,
+      ["send", "2025-s2", "--list", "partenaires", "--yes", "--lang", "en"],
+      { LETTRE_UNSUBSCRIBE_SECRET: "x".repeat(31) },
+    );
+    expect(english.stderr).toContain("LETTRE_UNSUBSCRIBE_SECRET is too short (31 bytes)");
     // Whatever the transport: the outbox too, a --test copy too.
     const shortTest = await lettre(project, ["send", "2025-s2", "--test", "moi@exemple.fr"], {
       LETTRE_UNSUBSCRIBE_SECRET: "x".repeat(31),
@@ -306,12 +313,16 @@ describe("unsubscribe links and their secret", () => {
 
 describe("outbox file names and replacement strings", () => {
   it("keeps every outbox file in the outbox, whatever the sender's domain", async () => {
-    // The config's address check lets a path through as a domain.
+    // The config refuses a path as a domain…
     const sneaky = parseConfig(
       CONFIG.replace("lettre@datalab.example.org", "lettre@x/../../evil.x"),
     );
-    expect(sneaky.diagnostics ?? []).toEqual([]);
-    const cfg = sneaky.value as Config;
+    expect(sneaky.diagnostics.map((d) => `${d.line}: ${d.field}: ${d.rule}`)).toEqual([
+      "6: sender.address: email",
+    ]);
+    // …and the send stage does not rely on it.
+    const valid = parseConfig(CONFIG).value as Config;
+    const cfg = { ...valid, sender: { ...valid.sender, address: "lettre@x/../../evil.x" } };
     importList(db, "l", "email\na@exemple.fr\nb@exemple.fr\n", "l.csv");
     const outbox = path.join(root, "outbox");
     const transport = createTransport(`outbox:${outbox}`, { connections: 1, rate: 10 });

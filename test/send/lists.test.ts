@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { checkAddress } from "../../src/core/address.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
-import { checkAddress } from "../../src/send/address.ts";
 import { openDatabase } from "../../src/send/db.ts";
 import { exportList, importList, listSubscribers, removeFromList } from "../../src/send/lists.ts";
 
