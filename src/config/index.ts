@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { formatPath } from "../core/diagnostic.ts";
 import { emailAddress, httpUrl, image, locale, text } from "../core/fields.ts";
-import { readText } from "../core/files.ts";
+import { MAX_TEXT_BYTES, readText } from "../core/files.ts";
 import { t } from "../core/i18n.ts";
 import { validate } from "../core/validate.ts";
 import { readYaml } from "../core/yaml.ts";
@@ -91,7 +91,10 @@ export async function loadConfig(
       diagnostics: [{ file: CONFIG_FILE, rule: "config-missing", severity: "error", message }],
     };
   }
-  const { text, diagnostics } = await readText(absolute, CONFIG_FILE);
+  const { text, diagnostics } = await readText(absolute, CONFIG_FILE, {
+    root,
+    maxBytes: MAX_TEXT_BYTES,
+  });
   return text === undefined ? { diagnostics } : parseConfig(text);
 }
 

@@ -216,6 +216,25 @@ Options :
   "send-eta": "reste ~{eta} s",
   "send-progress": "{done}/{total} messages ({rate}/s)",
   warning: "avertissement",
+  // hardening a: symbolic links, file sizes, Markdown limits, alt text
+  "file-missing": "le fichier n'existe pas",
+  "file-outside":
+    "« {file} » mène, par un lien symbolique, à {target}, hors du dossier où il doit être : lettre ne lit et ne publie que les fichiers du projet ; remplacez le lien par une copie du fichier",
+  "file-not-regular":
+    "« {file} » n'est pas un fichier ordinaire (tube, périphérique…) : lettre ne le lit pas ; mettez-y un vrai fichier",
+  "file-too-big":
+    "fichier de {size}, au-delà de la limite de {max} : un e-mail est coupé par Gmail bien avant (102 Ko) ; découpez ce numéro en plusieurs ou allégez-le",
+  "asset-refused": "« {value} » refusé : {detail}",
+  "asset-too-big":
+    "fichier de {size}, au-delà de la limite de {max} pour un fichier publié : réduisez l'image ou le document, ou mettez-le en ligne ailleurs et faites un lien https://",
+  "link-outside":
+    "lien symbolique vers {target}, hors de newsletters/ : lettre ne le suit pas (ni lettre dev, ni la publication) ; remplacez-le par une copie des fichiers utiles",
+  "template-asset-link":
+    "lien vers un dossier : lettre ne suit pas les liens de dossiers ; copiez le dossier à cet endroit",
+  "img-alt-missing":
+    'image « {value} » sans texte alternatif : ajoutez alt="…" décrivant l\'image pour les lecteurs d\'écran (alt="" si elle est purement décorative)',
+  "markdown-alt-empty":
+    "image « {value} » sans texte alternatif : décrivez-la entre les crochets, ![ce que montre l'image]({value})",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -409,6 +428,25 @@ Options:
   "send-eta": "~{eta} s left",
   "send-progress": "{done}/{total} messages ({rate}/s)",
   warning: "warning",
+  // hardening a: symbolic links, file sizes, Markdown limits, alt text
+  "file-missing": "the file does not exist",
+  "file-outside":
+    '"{file}" leads, through a symbolic link, to {target}, outside the folder it must be in: lettre only reads and publishes files of the project; replace the link with a copy of the file',
+  "file-not-regular":
+    '"{file}" is not a regular file (a pipe, a device…): lettre does not read it; put a real file there',
+  "file-too-big":
+    "file of {size}, over the limit of {max}: Gmail clips an email long before that (102 KB); split this issue or make it shorter",
+  "asset-refused": '"{value}" refused: {detail}',
+  "asset-too-big":
+    "file of {size}, over the limit of {max} for a published file: make the image or document smaller, or put it online elsewhere and link to it with https://",
+  "link-outside":
+    "symbolic link to {target}, outside newsletters/: lettre does not follow it (neither lettre dev nor publishing); replace it with a copy of the files you need",
+  "template-asset-link":
+    "link to a folder: lettre does not follow links to folders; copy the folder here",
+  "img-alt-missing":
+    'image "{value}" has no alternative text: add alt="…" describing the image for screen readers (alt="" if it is purely decorative)',
+  "markdown-alt-empty":
+    'image "{value}" has no alternative text: describe it between the brackets, ![what the image shows]({value})',
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;
