@@ -5,9 +5,21 @@ import { readdir, realpath } from "node:fs/promises";
 import path from "node:path";
 import { type Diagnostic, formatPath } from "../core/diagnostic.ts";
 import { isInside, MAX_TEXT_BYTES, readText } from "../core/files.ts";
-import { type Locale, suggestion, t } from "../core/i18n.ts";
+import { type Locale, type MessageKey, type Params, suggestion, t } from "../core/i18n.ts";
 import { type LineOf, validate } from "../core/validate.ts";
 import { readYaml } from "../core/yaml.ts";
+import {
+  lineWeights,
+  MAX_BLOCKS,
+  MAX_MARKS,
+  MAX_MARKUP_COST,
+  MAX_NESTED_LINES,
+  MAX_NESTING,
+  markupCost,
+  nestedLines,
+  type Paragraph,
+  tooDeepLine,
+} from "../render/limits.ts";
 import { splitFrontMatter } from "./frontmatter.ts";
 import {
   DATE_ORDER,
@@ -162,7 +174,68 @@ export function parseIssue(
     lineOf: yaml.lineOf,
     lineIn,
   };
-  return { issue, diagnostics };
+  const limits = checkMarkdownLimits(issue);
+  diagnostics.push(...limits);
+  return limits.length > 0 ? { diagnostics } : { issue, diagnostics };
+}
+
+/**
+ * Markdown the renderer would take minutes over (markup piled up in one paragraph, lists
+ * nested by the thousand): an error at its line, before any parsing.
+ */
+function checkMarkdownLimits(issue: Issue): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const report = (at: PropertyKey[], line: number, rule: MessageKey, params: Params) =>
+    diagnostics.push({
+      file: issue.file,
+      line: issue.lineIn(at, line),
+      field: at.length > 0 ? formatPath(at) : "body",
+      rule,
+      severity: "error",
+      message: t(rule, params),
+    });
+  let total = 0;
+  let worst: { paragraph: Paragraph; path: PropertyKey[] } | undefined;
+  let nested = 0;
+  let blocks = 0;
+  let marks = 0;
+  for (const { path: at, text } of markdownTexts(issue)) {
+    const deep = tooDeepLine(text);
+    if (deep) {
+      report(at, deep.line, "markdown-nesting", { depth: deep.depth, max: MAX_NESTING });
+      continue;
+    }
+    const lines = nestedLines(text);
+    const over = lines.findIndex((_, k) => nested + (k + 1) ** 2 > MAX_NESTED_LINES ** 2);
+    nested += lines.length ** 2;
+    if (over >= 0) {
+      const line = lines[over] ?? 0;
+      report(at, line, "markdown-nested-lines", { count: lines.length, max: MAX_NESTED_LINES });
+      continue;
+    }
+    // Where the whole issue passes a budget of blocks or of marks: that line is reported.
+    for (const weight of lineWeights(text)) {
+      const before = { blocks, marks };
+      blocks += weight.blocks;
+      marks += weight.marks;
+      if (before.blocks <= MAX_BLOCKS && blocks > MAX_BLOCKS) {
+        report(at, weight.line, "markdown-blocks", { max: MAX_BLOCKS });
+      }
+      if (before.marks <= MAX_MARKS && marks > MAX_MARKS) {
+        report(at, weight.line, "markdown-marks", { max: MAX_MARKS });
+      }
+    }
+    const cost = markupCost(text);
+    total += cost.total;
+    if (cost.worst && (!worst || cost.worst.cost > worst.paragraph.cost)) {
+      worst = { paragraph: cost.worst, path: at };
+    }
+  }
+  if (total > MAX_MARKUP_COST && worst) {
+    const { line, markup, chars } = worst.paragraph;
+    report(worst.path, line, "markdown-markup", { count: markup, chars });
+  }
+  return diagnostics;
 }
 
 function validateSections(

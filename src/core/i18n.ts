@@ -231,6 +231,16 @@ Options :
     "lien symbolique vers {target}, hors de newsletters/ : lettre ne le suit pas (ni lettre dev, ni la publication) ; remplacez-le par une copie des fichiers utiles",
   "template-asset-link":
     "lien vers un dossier : lettre ne suit pas les liens de dossiers ; copiez le dossier à cet endroit",
+  "markdown-nesting":
+    "listes ou citations imbriquées sur {depth} niveaux (au plus {max}) : simplifiez ce passage",
+  "markdown-nested-lines":
+    "trop de sous-listes ou de citations imbriquées ({count} lignes, au plus {max} dans un numéro) : sa mise en page prendrait des minutes ; mettez ces éléments à plat ou répartissez-les en plusieurs numéros",
+  "markdown-blocks":
+    "trop de lignes de texte (lignes, éléments de liste, cases de tableau) dans ce numéro : au plus {max} ; Gmail coupe l'e-mail bien avant ; découpez ce numéro en plusieurs",
+  "markdown-marks":
+    "trop de signes de mise en forme (liens, gras, italique…) dans ce numéro : au plus {max} ; découpez ce numéro en plusieurs",
+  "markdown-markup":
+    "paragraphe trop chargé en signes de mise en forme ({count} signes parmi * _ ~ ` [ ] < & ! \\ sur {chars} caractères) : sa mise en page prendrait des minutes ; séparez-le en paragraphes par des lignes vides ou retirez ces signes",
   "img-alt-missing":
     'image « {value} » sans texte alternatif : ajoutez alt="…" décrivant l\'image pour les lecteurs d\'écran (alt="" si elle est purement décorative)',
   "markdown-alt-empty":
@@ -443,6 +453,16 @@ Options:
     "symbolic link to {target}, outside newsletters/: lettre does not follow it (neither lettre dev nor publishing); replace it with a copy of the files you need",
   "template-asset-link":
     "link to a folder: lettre does not follow links to folders; copy the folder here",
+  "markdown-nesting":
+    "lists or quotes nested {depth} levels deep (at most {max}): simplify this passage",
+  "markdown-nested-lines":
+    "too many nested lists or quotes ({count} lines, at most {max} in an issue): laying them out would take minutes; flatten them or spread them over several issues",
+  "markdown-blocks":
+    "too many lines of text (lines, list items, table cells) in this issue: at most {max}; Gmail clips the email well before that; split this issue into several",
+  "markdown-marks":
+    "too many formatting marks (links, bold, italics…) in this issue: at most {max}; split this issue into several",
+  "markdown-markup":
+    "paragraph overloaded with formatting marks ({count} of * _ ~ ` [ ] < & ! \\ in {chars} characters): laying it out would take minutes; split it into paragraphs with blank lines or remove these marks",
   "img-alt-missing":
     'image "{value}" has no alternative text: add alt="…" describing the image for screen readers (alt="" if it is purely decorative)',
   "markdown-alt-empty":

@@ -12,6 +12,13 @@ import remarkParse from "remark-parse";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 import { t } from "../core/i18n.ts";
+import {
+  MAX_MARKUP_COST,
+  MAX_NESTED_LINES,
+  markupCost,
+  nestedLines,
+  tooDeepLine,
+} from "./limits.ts";
 import { typography } from "./typography.ts";
 
 const CLOBBER_PREFIX = "user-content-";
@@ -174,13 +181,17 @@ function hash(text: string): string {
   return h.toString(36);
 }
 
-/** Quotes or lists nested beyond any reason: refused before the parser exhausts the stack. */
-const MAX_NESTING = 100;
+/**
+ * Lists or quotes nested beyond any reason, or markup piled up so that parsing would take
+ * minutes (see limits.ts): refused before parsing. The content stage reports these with
+ * their line; this is the last guard, for Markdown that does not come from an issue.
+ */
 export function tooDeep(markdown: string): boolean {
-  return markdown.split("\n").some((line) => {
-    const markers = /^[>*+\-\s]*/.exec(line)?.[0].replace(/\s/g, "") ?? "";
-    return markers.length > MAX_NESTING;
-  });
+  return (
+    tooDeepLine(markdown) !== undefined ||
+    nestedLines(markdown).length > MAX_NESTED_LINES ||
+    markupCost(markdown).total > MAX_MARKUP_COST
+  );
 }
 
 /**
