@@ -103,13 +103,9 @@ function clean(src: string): string {
 }
 
 /**
- * Every relative image or file an issue uses: cover, article images, images and links to
- * files inside Markdown.
+ * Every relative image or file an issue uses (cover, article images, images and links to
+ * files inside Markdown), and the images of its Markdown texts without alternative text.
  */
-export function imageReferences(issue: Issue): Reference[] {
-  return references(issue).refs;
-}
-
 function references(issue: Issue): {
   refs: Reference[];
   unlabelled: (Unlabelled & { path: PropertyKey[]; offset: number })[];
