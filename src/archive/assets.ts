@@ -1,28 +1,41 @@
 /**
  * Images and files issues refer to by a relative path (`images/x.jpg`, `files/x.pdf`, next to
- * the issues in newsletters/): checked to exist, then published beside the issue's page,
- * where the email and the feeds already point (`<site url>/<slug>/images/x.jpg`).
+ * the issues in newsletters/): checked to exist, to really be in newsletters/ (a symbolic link
+ * to /etc/passwd is refused, not published), to be a regular file of a sane size, then
+ * published beside the issue's page, where the email and the feeds already point
+ * (`<site url>/<slug>/images/x.jpg`). Images without alternative text get a warning.
  */
-import { readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { Nodes } from "mdast";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
-import { CONTENT_DIR, type Issue } from "../content/index.ts";
+import { CONTENT_DIR, type Issue, markdownTexts } from "../content/index.ts";
 import { type Diagnostic, formatPath } from "../core/diagnostic.ts";
+import { fileSize, MAX_ASSET_BYTES, readFailureMessage, readInside } from "../core/files.ts";
 import { t } from "../core/i18n.ts";
 import { tooDeep } from "../render/markdown.ts";
 
 interface Reference {
   src: string;
   path: PropertyKey[];
-  /** Lines after the start of the Markdown text where the reference is (intro body only). */
+  /** Line of the Markdown text where the reference is (0-based), for Markdown texts. */
   offset?: number;
+}
+
+/** An image of a Markdown text without alternative text. */
+interface Unlabelled {
+  src: string;
+  line: number;
+  /** `<img>` without alt (raw HTML), or `![](x.png)` with empty brackets. */
+  html: boolean;
 }
 
 const parser = unified().use(remarkParse).use(remarkGfm);
 const HTML_SRC = /<(?:img\b[^>]*\bsrc|a\b[^>]*\bhref)\s*=\s*["']?([^"'\s>]+)/gi;
+const HTML_IMG = /<img\b[^>]*>/gi;
+const HTML_ATTRIBUTE = /[\s/]([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
 /** A link is a file to publish when it names one (has an extension); an image always. */
 const FILE = /\.[a-z0-9]{1,5}$/i;
 
@@ -30,26 +43,59 @@ function isRelative(src: string): boolean {
   return !/^([a-z][a-z0-9+.-]*:|\/\/|#|\/)/i.test(src);
 }
 
-/** Images, links and link definitions (`[logo]: images/logo.png`) of a Markdown text. */
-function markdownReferences(text: string): { src: string; line: number }[] {
+/** Attributes of a raw HTML tag, by lowercase name. */
+function attributes(tag: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const inside = tag.replace(/^<\w+/, "").replace(/\/?>$/, "");
+  for (const m of ` ${inside}`.matchAll(HTML_ATTRIBUTE)) {
+    const name = (m[1] ?? "").toLowerCase();
+    if (!found.has(name)) found.set(name, m[2] ?? m[3] ?? m[4] ?? "");
+  }
+  return found;
+}
+
+/**
+ * Images, links and link definitions (`[logo]: images/logo.png`) of a Markdown text, and its
+ * images without alternative text. Lines are 0-based in the text.
+ */
+function markdownReferences(text: string): {
+  found: { src: string; line: number }[];
+  unlabelled: Unlabelled[];
+} {
   const found: { src: string; line: number }[] = [];
+  const unlabelled: Unlabelled[] = [];
   const walk = (node: Nodes): void => {
     const line = (node.position?.start.line ?? 1) - 1;
-    if (node.type === "image") found.push({ src: node.url, line });
+    if (node.type === "image") {
+      found.push({ src: node.url, line });
+      if (!node.alt?.trim()) unlabelled.push({ src: node.url, line, html: false });
+    }
     if ((node.type === "link" || node.type === "definition") && FILE.test(clean(node.url))) {
       found.push({ src: node.url, line });
     }
     if (node.type === "html") {
+      // A block of HTML may span lines: each tag is on the line where it starts.
+      const lineAt = (index: number) =>
+        line + (node.value.slice(0, index).match(/\n/g)?.length ?? 0);
       for (const m of node.value.matchAll(HTML_SRC)) {
         const isImage = /^<img/i.test(m[0]);
-        if (isImage || FILE.test(clean(m[1] ?? ""))) found.push({ src: m[1] ?? "", line });
+        if (isImage || FILE.test(clean(m[1] ?? ""))) {
+          found.push({ src: m[1] ?? "", line: lineAt(m.index) });
+        }
+      }
+      for (const m of node.value.matchAll(HTML_IMG)) {
+        const attrs = attributes(m[0]);
+        // alt="" is allowed: it marks a decorative image, which screen readers skip.
+        if (!attrs.has("alt")) {
+          unlabelled.push({ src: attrs.get("src") ?? "", line: lineAt(m.index), html: true });
+        }
       }
     }
     if ("children" in node) for (const child of node.children) walk(child);
   };
-  // Too deep to parse: the email stage reports it with the issue.
+  // Too deep to parse: the content stage reports it with the issue.
   if (!tooDeep(text)) walk(parser.parse(text));
-  return found;
+  return { found, unlabelled };
 }
 
 function clean(src: string): string {
@@ -57,37 +103,35 @@ function clean(src: string): string {
 }
 
 /**
- * Every relative image or file an issue uses: cover, article images, images and links to
- * files inside Markdown.
+ * Every relative image or file an issue uses (cover, article images, images and links to
+ * files inside Markdown), and the images of its Markdown texts without alternative text.
  */
-export function imageReferences(issue: Issue): Reference[] {
+function references(issue: Issue): {
+  refs: Reference[];
+  unlabelled: (Unlabelled & { path: PropertyKey[]; offset: number })[];
+} {
   const refs: Reference[] = [];
-  const inMarkdown = (text: string | undefined, at: PropertyKey[]) => {
-    for (const { src, line } of markdownReferences(text ?? "")) {
-      refs.push({ src: clean(src), path: at, offset: line });
-    }
-  };
+  const unlabelled: (Unlabelled & { path: PropertyKey[]; offset: number })[] = [];
   if (issue.data.image) refs.push({ src: issue.data.image.src, path: ["image", "src"] });
-  inMarkdown(issue.body, []);
   issue.data.sections.forEach((section, i) => {
-    const at = ["sections", i];
     if (section.type === "article" && section.image) {
-      refs.push({ src: section.image.src, path: [...at, "image", "src"] });
-    }
-    if ("body" in section) inMarkdown(section.body, [...at, "body"]);
-    if (section.type === "datathon") inMarkdown(section.winner?.body, [...at, "winner", "body"]);
-    if (section.type === "agenda") {
-      section.items.forEach((item, j) => {
-        inMarkdown(item.body, [...at, "items", j, "body"]);
-      });
+      refs.push({ src: section.image.src, path: ["sections", i, "image", "src"] });
     }
   });
-  return refs.filter((ref) => ref.src && isRelative(ref.src));
+  for (const { path: at, text } of markdownTexts(issue)) {
+    const found = markdownReferences(text);
+    for (const { src, line } of found.found) refs.push({ src: clean(src), path: at, offset: line });
+    for (const image of found.unlabelled) {
+      unlabelled.push({ ...image, path: at, offset: image.line });
+    }
+  }
+  return { refs: refs.filter((ref) => ref.src && isRelative(ref.src)), unlabelled };
 }
 
 /**
  * Reads every relative image and file of `issue`. Returns the files to publish, keyed by
- * their path in the archive (`<slug>/images/x.jpg`), and an error for each missing one.
+ * their path in the archive (`<slug>/images/x.jpg`), an error for each missing or refused one
+ * and a warning for each image without alternative text.
  * `cache` keeps the result while neither the issue nor its files change (`lettre dev`).
  */
 export async function collectAssets(
@@ -99,27 +143,91 @@ export async function collectAssets(
   if (known) return known;
   const files = new Map<string, Uint8Array>();
   const diagnostics: Diagnostic[] = [];
-  for (const ref of imageReferences(issue)) {
+  const { refs, unlabelled } = references(issue);
+  const at = (ref: { path: PropertyKey[]; offset?: number | undefined }) => ({
+    file: issue.file,
+    line: ref.offset === undefined ? issue.lineOf(ref.path) : issue.lineIn(ref.path, ref.offset),
+    field: ref.path.length > 0 ? formatPath(ref.path) : "body",
+  });
+  for (const ref of refs) {
     const relative = path.posix.normalize(safeDecode(ref.src));
+    const file = `${CONTENT_DIR}/${relative}`;
     const outside = relative.startsWith("..") || path.posix.isAbsolute(relative);
-    const bytes = outside
-      ? undefined
-      : await readFile(path.join(root, CONTENT_DIR, relative)).catch(() => undefined);
-    if (!bytes) {
-      diagnostics.push({
-        file: issue.file,
-        line: ref.path.length > 0 ? issue.lineOf(ref.path) : issue.bodyLine + (ref.offset ?? 0),
-        field: ref.path.length > 0 ? formatPath(ref.path) : "body",
-        rule: "asset-missing",
-        severity: "error",
-        message: t("asset-missing", { value: ref.src, file: `${CONTENT_DIR}/${relative}` }),
-      });
+    const read = outside
+      ? ({ reason: "missing" } as const)
+      : await readInside(file, { root, within: CONTENT_DIR, maxBytes: MAX_ASSET_BYTES });
+    if ("bytes" in read) {
+      files.set(`${issue.slug}/${relative}`, read.bytes);
       continue;
     }
-    files.set(`${issue.slug}/${relative}`, bytes);
+    const missing = read.reason === "missing";
+    const detail =
+      read.reason === "too-big"
+        ? t("asset-too-big", { size: fileSize(read.size), max: fileSize(read.max) })
+        : readFailureMessage(read, file);
+    diagnostics.push({
+      ...at(ref),
+      rule: missing
+        ? "asset-missing"
+        : read.reason === "outside"
+          ? "asset-outside"
+          : "asset-refused",
+      severity: "error",
+      message: missing
+        ? t("asset-missing", { value: ref.src, file })
+        : t("asset-refused", { value: ref.src, detail }),
+    });
+  }
+  for (const image of unlabelled) {
+    diagnostics.push({
+      ...at(image),
+      rule: "alt-missing",
+      severity: "warning",
+      message: t(image.html ? "img-alt-missing" : "markdown-alt-empty", { value: image.src }),
+    });
   }
   cache?.set(issue, { files, diagnostics });
   return { files, diagnostics };
+}
+
+/**
+ * The files of templates/archive/assets/ (style.css, search.js, fonts/…), by path inside it.
+ * Sub-folders are copied; links are not followed out of templates/, nor into folders, so
+ * that a link to /usr never makes a build read gigabytes. Each refusal is a diagnostic.
+ */
+export async function templateAssets(
+  root: string,
+  dir: string,
+  diagnostics: Diagnostic[],
+): Promise<Map<string, Uint8Array>> {
+  const found = new Map<string, Uint8Array>();
+  const walk = async (relative: string, depth: number): Promise<void> => {
+    const entries = await readdir(path.join(root, dir, relative), { withFileTypes: true }).catch(
+      () => [],
+    );
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const name = relative ? `${relative}/${entry.name}` : entry.name;
+      const file = `${dir}/${name}`;
+      if (entry.isDirectory()) {
+        if (depth < 8) await walk(name, depth + 1);
+        continue;
+      }
+      const read = await readInside(file, { root, within: "templates", maxBytes: MAX_ASSET_BYTES });
+      if ("bytes" in read) {
+        found.set(name, read.bytes);
+        continue;
+      }
+      diagnostics.push({
+        file,
+        rule: read.reason === "outside" ? "file-outside" : "file-read",
+        severity: "error",
+        message:
+          read.reason === "directory" ? t("template-asset-link") : readFailureMessage(read, file),
+      });
+    }
+  };
+  await walk("", 0);
+  return found;
 }
 
 function safeDecode(src: string): string {

@@ -6,8 +6,6 @@
  *   4. feed.xml, feed.json, events.ics, sitemap.xml, robots.txt, search index, assets
  * Drafts never appear in any of them.
  */
-import { readdir, readFile } from "node:fs/promises";
-import path from "node:path";
 import type { Config } from "../config/index.ts";
 import type { Issue } from "../content/index.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
@@ -15,7 +13,7 @@ import { t } from "../core/i18n.ts";
 import type { TemplateSet } from "../render/index.ts";
 import { UNSUBSCRIBE_PLACEHOLDER, viewModel } from "../render/index.ts";
 import { MarkdownError } from "../render/markdown.ts";
-import { collectAssets } from "./assets.ts";
+import { collectAssets, templateAssets } from "./assets.ts";
 import {
   calendarEntries,
   type Entry,
@@ -221,8 +219,8 @@ export async function buildArchive(
   files.set("search-index.js", searchIndex(issues));
   files.set("sitemap.xml", sitemap(pages));
   files.set("robots.txt", robots(config.site.url));
-  for (const name of await readdir(path.join(input.root, ASSETS_DIR)).catch(() => [])) {
-    files.set(`assets/${name}`, await readFile(path.join(input.root, ASSETS_DIR, name)));
+  for (const [name, content] of await templateAssets(input.root, ASSETS_DIR, diagnostics)) {
+    files.set(`assets/${name}`, content);
   }
   return { files, diagnostics };
 }

@@ -9,7 +9,7 @@ import { contrast, darkenToContrast, floorRatio } from "../core/contrast.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { formatPath } from "../core/diagnostic.ts";
 import { emailAddress, httpUrl, image, locale, text } from "../core/fields.ts";
-import { readText } from "../core/files.ts";
+import { MAX_TEXT_BYTES, readText } from "../core/files.ts";
 import { getLocale, t } from "../core/i18n.ts";
 import { type LineOf, validate } from "../core/validate.ts";
 import { readYaml } from "../core/yaml.ts";
@@ -103,7 +103,10 @@ export async function loadConfig(
       diagnostics: [{ file: CONFIG_FILE, rule: "config-missing", severity: "error", message }],
     };
   }
-  const { text, diagnostics } = await readText(absolute, CONFIG_FILE);
+  const { text, diagnostics } = await readText(absolute, CONFIG_FILE, {
+    root,
+    maxBytes: MAX_TEXT_BYTES,
+  });
   return text === undefined ? { diagnostics } : parseConfig(text);
 }
 

@@ -1,13 +1,25 @@
 /**
  * Stage "content": newsletters/*.md → validated, typed issues, plus every diagnostic.
  */
-import { readdir } from "node:fs/promises";
+import { readdir, realpath } from "node:fs/promises";
 import path from "node:path";
 import { type Diagnostic, formatPath } from "../core/diagnostic.ts";
-import { readText } from "../core/files.ts";
-import { type Locale, suggestion, t } from "../core/i18n.ts";
+import { isInside, MAX_TEXT_BYTES, readText } from "../core/files.ts";
+import { type Locale, type MessageKey, type Params, suggestion, t } from "../core/i18n.ts";
 import { type LineOf, validate } from "../core/validate.ts";
 import { readYaml } from "../core/yaml.ts";
+import {
+  lineWeights,
+  MAX_BLOCKS,
+  MAX_MARKS,
+  MAX_MARKUP_COST,
+  MAX_NESTED_LINES,
+  MAX_NESTING,
+  markupCost,
+  nestedLines,
+  type Paragraph,
+  tooDeepLine,
+} from "../render/limits.ts";
 import { splitFrontMatter } from "./frontmatter.ts";
 import {
   DATE_ORDER,
@@ -34,6 +46,33 @@ export interface Issue {
   bodyLine: number;
   /** Line of a field of the front matter, e.g. `lineOf(["sections", 2, "end"])`. */
   lineOf: LineOf;
+  /**
+   * Line in the file of line `offset` (0-based) of a Markdown text: of the body (`[]`) or of
+   * a field (`["sections", 0, "body"]`). Inside a `|` block, the exact line; for other YAML
+   * styles, which fold lines, the field's line.
+   */
+  lineIn: (path: readonly PropertyKey[], offset: number) => number;
+}
+
+/** Every Markdown text of an issue with its path: the body (`[]`), then each section's. */
+export function markdownTexts(
+  issue: Pick<Issue, "body" | "data">,
+): { path: PropertyKey[]; text: string }[] {
+  const texts: { path: PropertyKey[]; text: string }[] = [{ path: [], text: issue.body }];
+  const add = (text: string | undefined, at: PropertyKey[]) => {
+    if (text) texts.push({ path: at, text });
+  };
+  issue.data.sections.forEach((section, i) => {
+    const at = ["sections", i];
+    if ("body" in section) add(section.body, [...at, "body"]);
+    if (section.type === "datathon") add(section.winner?.body, [...at, "winner", "body"]);
+    if (section.type === "agenda") {
+      section.items.forEach((item, j) => {
+        add(item.body, [...at, "items", j, "body"]);
+      });
+    }
+  });
+  return texts;
 }
 
 export interface LoadResult {
@@ -118,18 +157,85 @@ export function parseIssue(
       message: t("preheader-long", { count: [...data.preheader].length }),
     });
   }
-  return {
-    issue: {
-      slug,
-      file,
-      data,
-      lang: data.lang ?? defaultLang,
-      body: split.body,
-      bodyLine: split.bodyLine,
-      lineOf: yaml.lineOf,
-    },
-    diagnostics,
+  const lines = source.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const lineIn = (at: readonly PropertyKey[], offset: number) => {
+    if (at.length === 0) return split.bodyLine + offset;
+    const line = yaml.lineOf(at);
+    // `body: |` keeps the text's lines as they are, starting on the next line.
+    return /:[ \t]*\|[0-9+-]*[ \t]*(#.*)?$/.test(lines[line - 1] ?? "") ? line + 1 + offset : line;
   };
+  const issue: Issue = {
+    slug,
+    file,
+    data,
+    lang: data.lang ?? defaultLang,
+    body: split.body,
+    bodyLine: split.bodyLine,
+    lineOf: yaml.lineOf,
+    lineIn,
+  };
+  const limits = checkMarkdownLimits(issue);
+  diagnostics.push(...limits);
+  return limits.length > 0 ? { diagnostics } : { issue, diagnostics };
+}
+
+/**
+ * Markdown the renderer would take minutes over (markup piled up in one paragraph, lists
+ * nested by the thousand): an error at its line, before any parsing.
+ */
+function checkMarkdownLimits(issue: Issue): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const report = (at: PropertyKey[], line: number, rule: MessageKey, params: Params) =>
+    diagnostics.push({
+      file: issue.file,
+      line: issue.lineIn(at, line),
+      field: at.length > 0 ? formatPath(at) : "body",
+      rule,
+      severity: "error",
+      message: t(rule, params),
+    });
+  let total = 0;
+  let worst: { paragraph: Paragraph; path: PropertyKey[] } | undefined;
+  let nested = 0;
+  let blocks = 0;
+  let marks = 0;
+  for (const { path: at, text } of markdownTexts(issue)) {
+    const deep = tooDeepLine(text);
+    if (deep) {
+      report(at, deep.line, "markdown-nesting", { depth: deep.depth, max: MAX_NESTING });
+      continue;
+    }
+    const lines = nestedLines(text);
+    const over = lines.findIndex((_, k) => nested + (k + 1) ** 2 > MAX_NESTED_LINES ** 2);
+    nested += lines.length ** 2;
+    if (over >= 0) {
+      const line = lines[over] ?? 0;
+      report(at, line, "markdown-nested-lines", { count: lines.length, max: MAX_NESTED_LINES });
+      continue;
+    }
+    // Where the whole issue passes a budget of blocks or of marks: that line is reported.
+    for (const weight of lineWeights(text)) {
+      const before = { blocks, marks };
+      blocks += weight.blocks;
+      marks += weight.marks;
+      if (before.blocks <= MAX_BLOCKS && blocks > MAX_BLOCKS) {
+        report(at, weight.line, "markdown-blocks", { max: MAX_BLOCKS });
+      }
+      if (before.marks <= MAX_MARKS && marks > MAX_MARKS) {
+        report(at, weight.line, "markdown-marks", { max: MAX_MARKS });
+      }
+    }
+    const cost = markupCost(text);
+    total += cost.total;
+    if (cost.worst && (!worst || cost.worst.cost > worst.paragraph.cost)) {
+      worst = { paragraph: cost.worst, path: at };
+    }
+  }
+  if (total > MAX_MARKUP_COST && worst) {
+    const { line, markup, chars } = worst.paragraph;
+    report(worst.path, line, "markdown-markup", { count: markup, chars });
+  }
+  return diagnostics;
 }
 
 function validateSections(
@@ -213,8 +319,19 @@ export async function loadIssues(
   options: { drafts?: boolean; defaultLang: Locale; cache?: ParseCache },
 ): Promise<LoadResult> {
   const dir = path.join(root, CONTENT_DIR);
-  const all = (await readdir(dir).catch(() => [] as string[])).sort();
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const all = entries.map((entry) => entry.name).sort();
   const result: LoadResult = { issues: [], drafts: [], diagnostics: [] };
+  const links = await linksOutside(
+    root,
+    entries.filter((entry) => entry.isSymbolicLink()).map((entry) => entry.name),
+  );
+  if (links.folder) {
+    // newsletters/ itself leads out of the project: read nothing from it.
+    result.diagnostics.push(links.folder);
+    return result;
+  }
+  result.diagnostics.push(...links.diagnostics);
   for (const name of all.filter((n) => /\.(md|markdown)$/i.test(n) && !n.endsWith(".md"))) {
     const suggestion = name.replace(/\.(md|markdown)$/i, ".md");
     result.diagnostics.push({
@@ -230,7 +347,11 @@ export async function loadIssues(
   }
   for (const name of all.filter((n) => n.endsWith(".md"))) {
     const file = `${CONTENT_DIR}/${name}`;
-    const { text: source, diagnostics: readErrors } = await readText(path.join(dir, name), file);
+    const { text: source, diagnostics: readErrors } = await readText(path.join(dir, name), file, {
+      root,
+      within: CONTENT_DIR,
+      maxBytes: MAX_TEXT_BYTES,
+    });
     result.diagnostics.push(...readErrors);
     if (source === undefined) continue;
     const cached = options.cache?.get(file);
@@ -246,6 +367,41 @@ export async function loadIssues(
     else result.issues.push(issue);
   }
   return result;
+}
+
+/**
+ * Symbolic links of newsletters/ that lead out of it (`usr -> /usr`): a warning for each, as
+ * lettre follows none of them (not `lettre dev`, not a build); an issue that uses a file
+ * through one gets an error. An issue file that is such a link is refused when read. If
+ * newsletters/ itself leads out of the project, that is the one error.
+ */
+async function linksOutside(
+  root: string,
+  names: string[],
+): Promise<{ folder?: Diagnostic; diagnostics: Diagnostic[] }> {
+  const diagnostics: Diagnostic[] = [];
+  const real = async (file: string) => realpath(path.join(root, file)).catch(() => undefined);
+  const project = await real(".");
+  const content = await real(CONTENT_DIR);
+  if (!project || !content) return { diagnostics };
+  if (!isInside(content, project)) {
+    const message = t("file-outside", { file: `${CONTENT_DIR}/`, target: content });
+    return {
+      folder: { file: CONTENT_DIR, rule: "file-outside", severity: "error", message },
+      diagnostics,
+    };
+  }
+  for (const name of names.filter((n) => !n.endsWith(".md")).sort()) {
+    const target = await real(`${CONTENT_DIR}/${name}`);
+    if (target === undefined || isInside(target, content)) continue;
+    diagnostics.push({
+      file: `${CONTENT_DIR}/${name}`,
+      rule: "link-outside",
+      severity: "warning",
+      message: t("link-outside", { target }),
+    });
+  }
+  return { diagnostics };
 }
 
 /** `Édition Été 2025` → `edition-ete-2025`. */

@@ -1,34 +1,192 @@
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, readFile, realpath } from "node:fs/promises";
+import path from "node:path";
 import type { Diagnostic } from "./diagnostic.ts";
-import { t } from "./i18n.ts";
+import { getLocale, t } from "./i18n.ts";
+
+/**
+ * Largest text file lettre reads as content (an issue, lettre.config.yaml, a template): far
+ * above any real newsletter (the reference issue is 4 KB; Gmail clips an email past 102 KB,
+ * which ~60 KB of Markdown already makes), far below what makes a build slow or greedy.
+ */
+export const MAX_TEXT_BYTES = 256 * 1024;
+/** Largest image or file published with an issue (a PDF programme, a photo). */
+export const MAX_ASSET_BYTES = 25 * 1024 * 1024;
+
+/** Why a file of the project could not be read. */
+export type ReadFailure =
+  | { reason: "missing" }
+  /** A symbolic link (or a folder on the way) leads outside the folder it must stay in. */
+  | { reason: "outside"; target: string }
+  | { reason: "directory" }
+  /** A FIFO, a device, a socket: reading it could block forever or never end. */
+  | { reason: "not-file" }
+  | { reason: "too-big"; size: number; max: number }
+  | { reason: "error"; error: unknown };
+
+export interface Inside {
+  /** The project root. */
+  root: string;
+  /** Folder of the project (relative to root) the file must really be in; default: root. */
+  within?: string;
+  maxBytes: number;
+}
+
+/** Is `child` (an absolute real path) inside the folder `parent` (or that folder itself)? */
+export function isInside(child: string, parent: string): boolean {
+  const relative = path.relative(parent, child);
+  return (
+    relative === "" ||
+    (!relative.startsWith(`..${path.sep}`) && relative !== ".." && !path.isAbsolute(relative))
+  );
+}
+
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
+
+/**
+ * Reads a file of the project: `file` (relative to `root`) after following every symbolic
+ * link must still be inside the real `within` folder, itself inside the real project root;
+ * it must be a regular file (never a FIFO or a device, which would block or never end) of at
+ * most `maxBytes`, checked before reading and while reading (a file may grow).
+ */
+export async function readInside(
+  file: string,
+  options: Inside,
+): Promise<{ bytes: Buffer } | ReadFailure> {
+  let real: string;
+  let boundary: string;
+  try {
+    const root = await realpath(options.root);
+    boundary = await realpath(path.join(options.root, options.within ?? ""));
+    if (!isInside(boundary, root)) return { reason: "outside", target: boundary };
+    real = await realpath(path.join(options.root, file));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ENOTDIR"
+      ? { reason: "missing" }
+      : { reason: "error", error };
+  }
+  if (!isInside(real, boundary)) return { reason: "outside", target: real };
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    // Non-blocking: opening a FIFO would otherwise wait for a writer. No link followed: the
+    // path is already the real one, so a link put there since is refused, not followed.
+    handle = await open(real, OPEN_FLAGS);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { reason: "missing" };
+    if (code === "ELOOP") return { reason: "outside", target: real };
+    return { reason: "error", error };
+  }
+  try {
+    const stats = await handle.stat();
+    if (stats.isDirectory()) return { reason: "directory" };
+    if (!stats.isFile()) return { reason: "not-file" };
+    if (stats.size > options.maxBytes) {
+      return { reason: "too-big", size: stats.size, max: options.maxBytes };
+    }
+    // Read at most one byte more than allowed: enough to know the file is too big.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(64 * 1024, options.maxBytes + 1 - total));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > options.maxBytes) {
+        return { reason: "too-big", size: total, max: options.maxBytes };
+      }
+    }
+    return { bytes: Buffer.concat(chunks, total) };
+  } catch (error) {
+    return { reason: "error", error };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The message for a file that could not be read, for a diagnostic. */
+export function readFailureMessage(failure: ReadFailure, file: string): string {
+  switch (failure.reason) {
+    case "missing":
+      return t("file-read", { detail: t("file-missing") });
+    case "outside":
+      return t("file-outside", { file, target: failure.target });
+    case "directory":
+      return t("file-read", { detail: t("is-directory") });
+    case "not-file":
+      return t("file-not-regular", { file });
+    case "too-big":
+      return t("file-too-big", { size: fileSize(failure.size), max: fileSize(failure.max) });
+    case "error":
+      return t("file-read", { detail: String((failure.error as Error).message) });
+  }
+}
+
+/** 262 144 bytes → "256 Ko" in French, "256 KB" in English; "25 Mo", "25 MB" from 1 MiB. */
+export function fileSize(bytes: number): string {
+  const fr = getLocale() === "fr";
+  const mega = bytes >= 1024 * 1024;
+  const value = new Intl.NumberFormat(fr ? "fr-FR" : "en-GB", { maximumFractionDigits: 1 }).format(
+    bytes / (mega ? 1024 * 1024 : 1024),
+  );
+  return `${value} ${mega ? (fr ? "Mo" : "MB") : fr ? "Ko" : "KB"}`;
+}
 
 /**
  * Reads a UTF-8 text file. An unreadable file or one in another encoding (Latin-1 from an
- * old Windows editor) is a diagnostic, never a crash or silently garbled text.
+ * old Windows editor) is a diagnostic, never a crash or silently garbled text. With `inside`,
+ * the file must be a regular file of the project of at most `maxBytes` (see readInside).
  */
 export async function readText(
   absolute: string,
   file: string,
+  inside?: Inside,
 ): Promise<{ text?: string; diagnostics: Diagnostic[] }> {
   let bytes: Buffer;
-  try {
-    bytes = await readFile(absolute);
-  } catch (error) {
-    const detail =
-      (error as NodeJS.ErrnoException).code === "EISDIR"
-        ? t("is-directory")
-        : String((error as Error).message);
-    return {
-      diagnostics: [
-        {
-          file,
-          rule: "file-read",
-          severity: "error",
-          message: t("file-read", { detail }),
-          cause: error,
-        },
-      ],
-    };
+  if (inside) {
+    const read = await readInside(path.relative(inside.root, absolute), inside);
+    if (!("bytes" in read)) {
+      const rule =
+        read.reason === "too-big"
+          ? "file-too-big"
+          : read.reason === "outside"
+            ? "file-outside"
+            : "file-read";
+      return {
+        diagnostics: [
+          {
+            file,
+            rule,
+            severity: "error",
+            message: readFailureMessage(read, file),
+            ...(read.reason === "error" ? { cause: read.error } : {}),
+          },
+        ],
+      };
+    }
+    bytes = read.bytes;
+  } else {
+    try {
+      bytes = await readFile(absolute);
+    } catch (error) {
+      const detail =
+        (error as NodeJS.ErrnoException).code === "EISDIR"
+          ? t("is-directory")
+          : String((error as Error).message);
+      return {
+        diagnostics: [
+          {
+            file,
+            rule: "file-read",
+            severity: "error",
+            message: t("file-read", { detail }),
+            cause: error,
+          },
+        ],
+      };
+    }
   }
   try {
     return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), diagnostics: [] };

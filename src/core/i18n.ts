@@ -290,6 +290,35 @@ Options :
     "LETTRE_UNSUBSCRIBE_SECRET est trop courte ({bytes} octets) : il en faut au moins 32 pour que personne ne puisse deviner les liens de désinscription. Créez-en une avec « openssl rand -base64 32 » (voir README)",
   "send-secret-preview":
     "LETTRE_UNSUBSCRIBE_SECRET n'est pas défini : les fichiers de l'outbox sont des aperçus (en-tête X-Lettre-Outbox: unsigned-preview), leurs liens de désinscription ne sont pas signés",
+  // hardening a: symbolic links, file sizes, Markdown limits, alt text
+  "file-missing": "le fichier n'existe pas",
+  "file-outside":
+    "« {file} » mène, par un lien symbolique, à {target}, hors du dossier où il doit être : lettre ne lit et ne publie que les fichiers du projet ; remplacez le lien par une copie du fichier",
+  "file-not-regular":
+    "« {file} » n'est pas un fichier ordinaire (tube, périphérique…) : lettre ne le lit pas ; mettez-y un vrai fichier",
+  "file-too-big":
+    "fichier de {size}, au-delà de la limite de {max} : un e-mail est coupé par Gmail bien avant (102 Ko) ; découpez ce numéro en plusieurs ou allégez-le",
+  "asset-refused": "« {value} » refusé : {detail}",
+  "asset-too-big":
+    "fichier de {size}, au-delà de la limite de {max} pour un fichier publié : réduisez l'image ou le document, ou mettez-le en ligne ailleurs et faites un lien https://",
+  "link-outside":
+    "lien symbolique vers {target}, hors de newsletters/ : lettre ne le suit pas (ni lettre dev, ni la publication) ; remplacez-le par une copie des fichiers utiles",
+  "template-asset-link":
+    "lien vers un dossier : lettre ne suit pas les liens de dossiers ; copiez le dossier à cet endroit",
+  "markdown-nesting":
+    "listes ou citations imbriquées sur {depth} niveaux (au plus {max}) : simplifiez ce passage",
+  "markdown-nested-lines":
+    "trop de sous-listes ou de citations imbriquées ({count} lignes, au plus {max} dans un numéro) : sa mise en page prendrait des minutes ; mettez ces éléments à plat ou répartissez-les en plusieurs numéros",
+  "markdown-blocks":
+    "trop de lignes de texte (lignes, éléments de liste, cases de tableau) dans ce numéro : au plus {max} ; Gmail coupe l'e-mail bien avant ; découpez ce numéro en plusieurs",
+  "markdown-marks":
+    "trop de signes de mise en forme (liens, gras, italique…) dans ce numéro : au plus {max} ; découpez ce numéro en plusieurs",
+  "markdown-markup":
+    "paragraphe trop chargé en signes de mise en forme ({count} signes parmi * _ ~ ` [ ] < & ! \\ sur {chars} caractères) : sa mise en page prendrait des minutes ; séparez-le en paragraphes par des lignes vides ou retirez ces signes",
+  "img-alt-missing":
+    'image « {value} » sans texte alternatif : ajoutez alt="…" décrivant l\'image pour les lecteurs d\'écran (alt="" si elle est purement décorative)',
+  "markdown-alt-empty":
+    "image « {value} » sans texte alternatif : décrivez-la entre les crochets, ![ce que montre l'image]({value})",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -556,6 +585,35 @@ Options:
     "LETTRE_UNSUBSCRIBE_SECRET is too short ({bytes} bytes): it needs at least 32 so that nobody can guess unsubscribe links. Make one with `openssl rand -base64 32` (see README)",
   "send-secret-preview":
     "LETTRE_UNSUBSCRIBE_SECRET is not set: the outbox files are previews (header X-Lettre-Outbox: unsigned-preview), their unsubscribe links are not signed",
+  // hardening a: symbolic links, file sizes, Markdown limits, alt text
+  "file-missing": "the file does not exist",
+  "file-outside":
+    '"{file}" leads, through a symbolic link, to {target}, outside the folder it must be in: lettre only reads and publishes files of the project; replace the link with a copy of the file',
+  "file-not-regular":
+    '"{file}" is not a regular file (a pipe, a device…): lettre does not read it; put a real file there',
+  "file-too-big":
+    "file of {size}, over the limit of {max}: Gmail clips an email long before that (102 KB); split this issue or make it shorter",
+  "asset-refused": '"{value}" refused: {detail}',
+  "asset-too-big":
+    "file of {size}, over the limit of {max} for a published file: make the image or document smaller, or put it online elsewhere and link to it with https://",
+  "link-outside":
+    "symbolic link to {target}, outside newsletters/: lettre does not follow it (neither lettre dev nor publishing); replace it with a copy of the files you need",
+  "template-asset-link":
+    "link to a folder: lettre does not follow links to folders; copy the folder here",
+  "markdown-nesting":
+    "lists or quotes nested {depth} levels deep (at most {max}): simplify this passage",
+  "markdown-nested-lines":
+    "too many nested lists or quotes ({count} lines, at most {max} in an issue): laying them out would take minutes; flatten them or spread them over several issues",
+  "markdown-blocks":
+    "too many lines of text (lines, list items, table cells) in this issue: at most {max}; Gmail clips the email well before that; split this issue into several",
+  "markdown-marks":
+    "too many formatting marks (links, bold, italics…) in this issue: at most {max}; split this issue into several",
+  "markdown-markup":
+    "paragraph overloaded with formatting marks ({count} of * _ ~ ` [ ] < & ! \\ in {chars} characters): laying it out would take minutes; split it into paragraphs with blank lines or remove these marks",
+  "img-alt-missing":
+    'image "{value}" has no alternative text: add alt="…" describing the image for screen readers (alt="" if it is purely decorative)',
+  "markdown-alt-empty":
+    'image "{value}" has no alternative text: describe it between the brackets, ![what the image shows]({value})',
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;

@@ -12,14 +12,24 @@ import remarkParse from "remark-parse";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 import { t } from "../core/i18n.ts";
+import {
+  MAX_MARKUP_COST,
+  MAX_NESTED_LINES,
+  markupCost,
+  nestedLines,
+  tooDeepLine,
+} from "./limits.ts";
 import { typography } from "./typography.ts";
+
+const CLOBBER_PREFIX = "user-content-";
 
 const schema: SanitizeSchema = {
   ...defaultSchema,
   // Links and images: only web and mail addresses (relative paths stay allowed).
   protocols: { href: ["http", "https", "mailto"], src: ["http", "https"] },
-  // remark-rehype already prefixes footnote ids; a second prefix would break their links.
-  clobberPrefix: "",
+  // Every id and name (from raw HTML too: `<img name="getElementById">`) gets a prefix, so
+  // that none clobbers a global of the page's scripts; rehypeLettre mends in-page links.
+  clobberPrefix: CLOBBER_PREFIX,
   // Removed elements whose text must not show either.
   strip: ["script", "style", "textarea", "title", "noscript", "template", "select", "button"],
 };
@@ -44,6 +54,72 @@ function absolute(value: unknown, base: string | undefined): unknown {
   }
 }
 
+/**
+ * remark-rehype does not prefix the notes' heading id: do it, one id per text. Runs before
+ * raw HTML is parsed, so an editor's own `id="footnote-label"` is not taken for it.
+ */
+function rehypeFootnoteLabel(options: { prefix: string }) {
+  const label = `${options.prefix}footnote-label`;
+  const walk = (node: Nodes): void => {
+    if (node.type === "element") {
+      const { properties } = node;
+      if (properties.id === "footnote-label") properties.id = label;
+      if (Array.isArray(properties.ariaDescribedBy)) {
+        properties.ariaDescribedBy = properties.ariaDescribedBy.map((id) =>
+          id === "footnote-label" ? label : id,
+        );
+      }
+    }
+    if ("children" in node) for (const child of node.children) walk(child);
+  };
+  return (tree: Root) => walk(tree);
+}
+
+const CLOBBERED = ["id", "name", "ariaDescribedBy", "ariaLabelledBy"] as const;
+
+/**
+ * After sanitizing, every id and name starts with `user-content-`. The footnotes' own ids,
+ * already unique to this text (`fn-<hash>-`), get their form back; then a link `#programme`
+ * to an id the editor wrote in this text (`<a id="programme">`) is pointed at its prefixed
+ * form, as GitHub's pages do. Other hash links (`#section-2` of the page) are left alone.
+ */
+function mendAnchors(tree: Root, prefix: string): void {
+  const own = prefix === CLOBBER_PREFIX ? undefined : `${CLOBBER_PREFIX}${prefix}`;
+  const unprefix = (value: unknown) =>
+    own && typeof value === "string" && value.startsWith(own)
+      ? value.slice(CLOBBER_PREFIX.length)
+      : value;
+  const anchors = new Set<string>();
+  const links: Element[] = [];
+  const walk = (node: Nodes): void => {
+    if (node.type === "element") {
+      const { properties } = node;
+      const values: Record<string, unknown> = properties;
+      for (const key of CLOBBERED) {
+        const value = values[key];
+        values[key] = Array.isArray(value) ? value.map(unprefix) : unprefix(value);
+        if (values[key] === undefined) delete values[key];
+      }
+      for (const key of ["id", "name"] as const) {
+        if (typeof properties[key] === "string") anchors.add(properties[key]);
+      }
+      if (node.tagName === "a" && typeof properties.href === "string") links.push(node);
+    }
+    if ("children" in node) for (const child of node.children) walk(child);
+  };
+  walk(tree);
+  for (const link of links) {
+    const href = link.properties.href as string;
+    if (!href.startsWith("#") || anchors.has(href.slice(1))) continue;
+    let target = href.slice(1);
+    try {
+      target = decodeURIComponent(target);
+    } catch {}
+    if (anchors.has(`${CLOBBER_PREFIX}${target}`))
+      link.properties.href = `#${CLOBBER_PREFIX}${target}`;
+  }
+}
+
 /** Typography on text (outside code), absolute URLs, marked tables, task-list boxes as text. */
 function rehypeLettre(options: { lang: string; base: string | undefined; prefix: string }) {
   const element = (node: Element): ElementContent => {
@@ -55,13 +131,6 @@ function rehypeLettre(options: { lang: string; base: string | undefined; prefix:
     const level = /^h([1-5])$/.exec(node.tagName)?.[1];
     if (level) node.tagName = `h${Number(level) + 1}`;
     if (node.tagName === "table") properties.className = ["data-table"];
-    // remark-rehype does not prefix the notes' heading id: do it, one id per text.
-    if (properties.id === "footnote-label") properties.id = `${options.prefix}footnote-label`;
-    if (Array.isArray(properties.ariaDescribedBy)) {
-      properties.ariaDescribedBy = properties.ariaDescribedBy.map((id) =>
-        id === "footnote-label" ? `${options.prefix}footnote-label` : id,
-      );
-    }
     if (node.tagName === "img") properties.src = absolute(properties.src, options.base) as string;
     if (node.tagName === "a" && typeof properties.href === "string") {
       properties.href = absolute(properties.href, options.base) as string;
@@ -78,7 +147,10 @@ function rehypeLettre(options: { lang: string; base: string | undefined; prefix:
     ) as typeof node.children;
     for (const child of node.children) walk(child, code);
   };
-  return (tree: Root) => walk(tree, false);
+  return (tree: Root) => {
+    mendAnchors(tree, options.prefix);
+    walk(tree, false);
+  };
 }
 
 const processors = new Map<string, ReturnType<typeof makeProcessor>>();
@@ -96,6 +168,7 @@ function makeProcessor(lang: string, base: string | undefined, prefix: string) {
       footnoteLabelTagName: "h2",
       footnoteLabelProperties: {},
     })
+    .use(rehypeFootnoteLabel, { prefix })
     .use(rehypeRaw)
     .use(rehypeSanitize, schema)
     .use(rehypeLettre, { lang, base, prefix })
@@ -108,13 +181,17 @@ function hash(text: string): string {
   return h.toString(36);
 }
 
-/** Quotes or lists nested beyond any reason: refused before the parser exhausts the stack. */
-const MAX_NESTING = 100;
+/**
+ * Lists or quotes nested beyond any reason, or markup piled up so that parsing would take
+ * minutes (see limits.ts): refused before parsing. The content stage reports these with
+ * their line; this is the last guard, for Markdown that does not come from an issue.
+ */
 export function tooDeep(markdown: string): boolean {
-  return markdown.split("\n").some((line) => {
-    const markers = /^[>*+\-\s]*/.exec(line)?.[0].replace(/\s/g, "") ?? "";
-    return markers.length > MAX_NESTING;
-  });
+  return (
+    tooDeepLine(markdown) !== undefined ||
+    nestedLines(markdown).length > MAX_NESTED_LINES ||
+    markupCost(markdown).total > MAX_MARKUP_COST
+  );
 }
 
 /**

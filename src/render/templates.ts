@@ -3,13 +3,14 @@
  * isolated Handlebars environment, and checks them before any issue is rendered: syntax,
  * unknown helpers, missing partials and labels are reported with their template line.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import Handlebars from "handlebars";
 import { z } from "zod";
 import { SECTION_TYPES } from "../content/index.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { text } from "../core/fields.ts";
+import { MAX_TEXT_BYTES, readFailureMessage, readInside } from "../core/files.ts";
 import { SUPPORTED_LOCALES, suggestion, t } from "../core/i18n.ts";
 import { validate } from "../core/validate.ts";
 import { readYaml } from "../core/yaml.ts";
@@ -73,18 +74,46 @@ interface Source {
   text: string;
 }
 
-async function readSources(root: string, dir: string, prefix: string): Promise<Source[]> {
+/**
+ * Reads a file of templates/: it must really be there (a symbolic link out of templates/ is
+ * refused, not followed), be a regular file and of a sane size. `undefined` when it does not
+ * exist; other problems are diagnostics.
+ */
+async function readTemplate(
+  root: string,
+  file: string,
+  diagnostics: Diagnostic[],
+  /** Listed in its folder, so "missing" means a broken link: report it too. */
+  listed = false,
+): Promise<string | undefined> {
+  const read = await readInside(file, { root, within: TEMPLATES_DIR, maxBytes: MAX_TEXT_BYTES });
+  if ("bytes" in read) return read.bytes.toString("utf8");
+  if (read.reason !== "missing" || listed) {
+    diagnostics.push({
+      file,
+      rule: read.reason === "outside" ? "file-outside" : "file-read",
+      severity: "error",
+      message: readFailureMessage(read, file),
+    });
+  }
+  return undefined;
+}
+
+async function readSources(
+  root: string,
+  dir: string,
+  prefix: string,
+  diagnostics: Diagnostic[],
+): Promise<Source[]> {
   const names = await readdir(path.join(root, dir)).catch(() => [] as string[]);
-  return Promise.all(
-    names
-      .filter((name) => name.endsWith(".hbs"))
-      .sort()
-      .map(async (name) => ({
-        file: `${dir}/${name}`,
-        name: prefix + name.replace(/\.hbs$/, ""),
-        text: await readFile(path.join(root, dir, name), "utf8"),
-      })),
-  );
+  const sources: Source[] = [];
+  for (const name of names.filter((n) => n.endsWith(".hbs")).sort()) {
+    const file = `${dir}/${name}`;
+    // One that cannot be read is reported, and stays known: no error at each use of it.
+    const text = (await readTemplate(root, file, diagnostics, true)) ?? "";
+    sources.push({ file, name: prefix + name.replace(/\.hbs$/, ""), text });
+  }
+  return sources;
 }
 
 /** Loads and checks the email and archive templates, which share labels and helpers. */
@@ -117,12 +146,15 @@ async function loadSet(
   const pages: Source[] = [];
   for (const page of spec.pages) {
     const file = `${spec.dir}/${page}`;
-    const text = await readFile(path.join(root, file), "utf8").catch(() => undefined);
-    if (text === undefined) missing(file);
-    else pages.push({ file, name: path.basename(page).replace(/(\.mjml)?\.hbs$/, ""), text });
+    const found = diagnostics.length;
+    const text = await readTemplate(root, file, diagnostics);
+    if (text === undefined && diagnostics.length === found) missing(file);
+    else if (text !== undefined) {
+      pages.push({ file, name: path.basename(page).replace(/(\.mjml)?\.hbs$/, ""), text });
+    }
   }
-  const partials = await readSources(root, `${spec.dir}/partials`, "");
-  const sections = await readSources(root, `${spec.dir}/sections`, "sections/");
+  const partials = await readSources(root, `${spec.dir}/partials`, "", diagnostics);
+  const sections = await readSources(root, `${spec.dir}/sections`, "sections/", diagnostics);
   for (const type of SECTION_TYPES) {
     if (!sections.some((s) => s.name === `sections/${type}`)) {
       const file = `${spec.dir}/sections/${type}.hbs`;
@@ -160,7 +192,9 @@ async function loadSet(
 }
 
 async function loadLabels(root: string, diagnostics: Diagnostic[]): Promise<Labels> {
-  const source = await readFile(path.join(root, LABELS_FILE), "utf8").catch(() => undefined);
+  const found = diagnostics.length;
+  const source = await readTemplate(root, LABELS_FILE, diagnostics);
+  if (source === undefined && diagnostics.length > found) return {};
   if (source === undefined) {
     diagnostics.push({
       file: LABELS_FILE,

@@ -31,6 +31,8 @@ export interface Watching {
   ready: Promise<void>;
   /** Stops watching; waits for a rebuild under way to finish. */
   close: () => Promise<void>;
+  /** Every path the watcher looks at, relative to the root (for tests and debugging). */
+  watched: () => string[];
 }
 
 export function watch(options: WatchOptions): Watching {
@@ -79,13 +81,20 @@ export function watch(options: WatchOptions): Watching {
     watcher = chokidar([CONTENT_DIR, TEMPLATES_DIR, CONFIG_FILE], {
       cwd: root,
       ignoreInitial: true,
+      // A link in newsletters/ to /usr (or to any big folder) must not make lettre walk and
+      // watch gigabytes: links are watched as links, never followed. The build does not
+      // follow them out of the project either (core/files.ts).
+      followSymlinks: false,
       // Editors write in several steps: wait until the file stops changing.
       awaitWriteFinish: { stabilityThreshold: 25, pollInterval: 10 },
     });
-    for (const event of ["add", "change", "unlink", "unlinkDir"] as const) {
-      watcher.on(event, changed);
-    }
+    // chokidar reports each link it meets during its first scan as added, despite
+    // ignoreInitial: files there before "ready" were in the first build already.
+    let scanned = false;
+    watcher.on("add", (file) => scanned && changed(file));
+    for (const event of ["change", "unlink", "unlinkDir"] as const) watcher.on(event, changed);
     await new Promise<void>((resolve) => watcher?.once("ready", () => resolve()));
+    scanned = true;
   })();
 
   return {
@@ -97,5 +106,9 @@ export function watch(options: WatchOptions): Watching {
       await watcher?.close();
       await running;
     },
+    watched: () =>
+      Object.entries(watcher?.getWatched() ?? {}).flatMap(([dir, names]) =>
+        names.map((name) => path.join(dir, name).split(path.sep).join("/")),
+      ),
   };
 }

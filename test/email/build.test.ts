@@ -207,7 +207,7 @@ describe("lettre build, through the real pipeline", () => {
     });
     const result = await build({ root });
     expect(result.diagnostics.map(formatDiagnostic)).toEqual([
-      "newsletters/deep.md: texte Markdown trop imbriqué (listes ou citations sur des milliers de niveaux) : simplifiez-le",
+      "newsletters/deep.md:5: body: listes ou citations imbriquées sur 20000 niveaux (au plus 20) : simplifiez ce passage",
     ]);
   });
 
