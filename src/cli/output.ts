@@ -70,9 +70,10 @@ export async function writeOutputs(
 export async function writeChanged(
   outDir: string,
   files: Map<string, string | Uint8Array>,
-  previous: Map<string, string | Uint8Array>,
+  last: Map<string, string | Uint8Array>,
 ): Promise<string[]> {
-  await claim(outDir);
+  // A folder marked now (deleted since the last build, say) holds none of it: write it all.
+  const previous = (await claim(outDir)) ? new Map<string, string | Uint8Array>() : last;
   const changed: string[] = [];
   for (const [file, content] of files) {
     const before = previous.get(file);
@@ -115,9 +116,10 @@ async function removeLeftovers(outDir: string): Promise<void> {
 
 /**
  * Makes sure `outDir` is lettre's to write (see the top of this file), creating and marking
- * it when it is missing or empty. Throws a LettreError naming the folder otherwise.
+ * it when it is missing or empty. Throws a LettreError naming the folder otherwise. True when
+ * the folder was marked now (new, emptied or adopted): what it holds is not a previous build.
  */
-export async function claim(outDir: string): Promise<void> {
+export async function claim(outDir: string): Promise<boolean> {
   const relative = path.relative(process.cwd(), outDir);
   // Shown as the editor typed it when inside the current folder, absolute otherwise.
   const file = !relative || relative.startsWith("..") ? outDir : relative;
@@ -128,7 +130,7 @@ export async function claim(outDir: string): Promise<void> {
     ]);
   }
   const entries = existing ? await readdir(outDir) : [];
-  if (entries.includes(MARKER)) return;
+  if (entries.includes(MARKER)) return false;
   if (entries.length > 0 && !(await isPreviousOutput(outDir, entries))) {
     throw new LettreError([
       {
@@ -145,6 +147,7 @@ export async function claim(outDir: string): Promise<void> {
       if (error.code !== "EEXIST") throw error;
     },
   );
+  return true;
 }
 
 /**

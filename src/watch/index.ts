@@ -10,6 +10,8 @@ import { type BuildOptions, type BuildResult, build } from "../cli/build.ts";
 import { BuildCache } from "../cli/cache.ts";
 import { CONFIG_FILE } from "../config/index.ts";
 import { CONTENT_DIR } from "../content/index.ts";
+import { type Diagnostic, LettreError } from "../core/diagnostic.ts";
+import { t } from "../core/i18n.ts";
 import { TEMPLATES_DIR } from "../render/templates.ts";
 
 export interface BuildEvent {
@@ -47,7 +49,15 @@ export function watch(options: WatchOptions): Watching {
 
   const run = async (sources: string[], started: number) => {
     cache.invalidate(sources);
-    const result = await build({ ...buildOptions, root, cache });
+    let result: BuildResult;
+    try {
+      result = await build({ ...buildOptions, root, cache });
+    } catch (error) {
+      // The first build's failure stops `lettre dev`; a later one (the output folder gone
+      // or replaced, a full disk) is shown like any failed build, and watching goes on.
+      if (sources.length === 0) throw error;
+      result = failedBuild(error, path.resolve(root, buildOptions.out ?? "dist"));
+    }
     onBuild({ result, sources, ms: performance.now() - started });
   };
 
@@ -110,5 +120,31 @@ export function watch(options: WatchOptions): Watching {
       Object.entries(watcher?.getWatched() ?? {}).flatMap(([dir, names]) =>
         names.map((name) => path.join(dir, name).split(path.sep).join("/")),
       ),
+  };
+}
+
+/** A build that threw, as a result with its problems: nothing was written. */
+function failedBuild(error: unknown, outDir: string): BuildResult {
+  const diagnostics: Diagnostic[] =
+    error instanceof LettreError
+      ? error.diagnostics
+      : [
+          {
+            file: outDir,
+            rule: "internal",
+            severity: "error",
+            message: t("internal-error", { detail: (error as Error)?.message }),
+            cause: error,
+          },
+        ];
+  return {
+    ok: false,
+    diagnostics,
+    emails: [],
+    drafts: [],
+    outDir,
+    written: false,
+    archivePages: 0,
+    changed: [],
   };
 }

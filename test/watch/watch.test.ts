@@ -200,4 +200,33 @@ describe("lettre dev / build --watch: the watcher", () => {
     expect(event.result.ok).toBe(true);
     expect(await read(root, "dist/email/2025-s1.html")).toContain("Semestre corrigé");
   });
+
+  it("reports a rebuild that cannot write as a failed build, and keeps watching", async () => {
+    const { root, next } = await start();
+    // The output folder is no longer lettre's: the editor replaced it with their own files.
+    await rm(path.join(root, "dist"), { recursive: true });
+    await put(root, "dist/notes.txt", "mes notes");
+    const source = await read(root, "newsletters/2025-s1.md");
+    let built = next();
+    await put(root, "newsletters/2025-s1.md", source.replace("Premier semestre", "Autre titre"));
+    let event = await built;
+    expect(event.result.ok).toBe(false);
+    expect(event.result.diagnostics.map((d) => d.rule)).toEqual(["out-not-lettre"]);
+    expect(await read(root, "dist/notes.txt")).toBe("mes notes");
+
+    // Still watching: once the folder is lettre's again, the next save builds.
+    await rm(path.join(root, "dist"), { recursive: true });
+    built = next();
+    await put(
+      root,
+      "newsletters/2025-s1.md",
+      source.replace("Premier semestre", "Semestre repris"),
+    );
+    event = await built;
+    expect(event.result.ok).toBe(true);
+    expect(await read(root, "dist/email/2025-s1.html")).toContain("Semestre repris");
+    // The whole output, not only what this save changed: the folder was empty.
+    expect(await read(root, "dist/email/2025-s2.html")).toContain("Assises nationales");
+    expect(await read(root, "dist/archive/index.html")).toContain("Semestre repris");
+  });
 });
