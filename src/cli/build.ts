@@ -49,11 +49,11 @@ export interface BuildResult {
   changed: string[];
 }
 
-export async function build(options: BuildOptions): Promise<BuildResult> {
-  const outDir = path.resolve(options.root, options.out ?? "dist");
-  const result: BuildResult = {
+/** A build that produced nothing (yet): not ok, nothing written. */
+export function emptyResult(outDir: string, diagnostics: Diagnostic[] = []): BuildResult {
+  return {
     ok: false,
-    diagnostics: [],
+    diagnostics,
     emails: [],
     drafts: [],
     outDir,
@@ -61,6 +61,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     archivePages: 0,
     changed: [],
   };
+}
+
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const outDir = path.resolve(options.root, options.out ?? "dist");
+  const result = emptyResult(outDir);
   const cache = options.cache;
   const { diagnostics } = result;
 

@@ -6,11 +6,11 @@
  */
 import path from "node:path";
 import { watch as chokidar, type FSWatcher } from "chokidar";
-import { type BuildOptions, type BuildResult, build } from "../cli/build.ts";
+import { type BuildOptions, type BuildResult, build, emptyResult } from "../cli/build.ts";
 import { BuildCache } from "../cli/cache.ts";
 import { CONFIG_FILE } from "../config/index.ts";
 import { CONTENT_DIR } from "../content/index.ts";
-import { type Diagnostic, LettreError } from "../core/diagnostic.ts";
+import { LettreError } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
 import { TEMPLATES_DIR } from "../render/templates.ts";
 
@@ -125,26 +125,15 @@ export function watch(options: WatchOptions): Watching {
 
 /** A build that threw, as a result with its problems: nothing was written. */
 function failedBuild(error: unknown, outDir: string): BuildResult {
-  const diagnostics: Diagnostic[] =
-    error instanceof LettreError
-      ? error.diagnostics
-      : [
-          {
-            file: outDir,
-            rule: "internal",
-            severity: "error",
-            message: t("internal-error", { detail: (error as Error)?.message }),
-            cause: error,
-          },
-        ];
-  return {
-    ok: false,
-    diagnostics,
-    emails: [],
-    drafts: [],
-    outDir,
-    written: false,
-    archivePages: 0,
-    changed: [],
-  };
+  if (error instanceof LettreError) return emptyResult(outDir, error.diagnostics);
+  const detail = (error as Error)?.message;
+  return emptyResult(outDir, [
+    {
+      file: outDir,
+      rule: "internal",
+      severity: "error",
+      message: t("internal-error", { detail }),
+      cause: error,
+    },
+  ]);
 }

@@ -1,15 +1,8 @@
-/**
- * Regression (issue 8): an `<img>` of raw HTML without `alt` passed silently, although a
- * cover image without alt is refused. Every image without alternative text in any Markdown
- * text is now a warning with its line; `alt=""` (a decorative image) is allowed.
- */
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { build } from "../../src/cli/build.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
-import { makeProject, REPO } from "../helpers.ts";
+import { lettre } from "../cli.ts";
+import { makeProject } from "../helpers.ts";
 
 const ISSUE = `---
 title: Lettre
@@ -67,17 +60,11 @@ describe("images without alternative text", () => {
       "newsletters/2026-s1.md":
         '---\ntitle: Lettre\ndate: 2026-01-15\n---\nLogo : <img src="https://x.org/logo.png">\n',
     });
-    const run = promisify(execFile);
-    const bin = path.join(REPO, "bin", "lettre.js");
-    const env = { ...process.env, LETTRE_LANG: "en" };
-    const built = await run(process.execPath, [bin, "build"], { cwd: root, env });
+    const english = { env: { LETTRE_LANG: "en" } };
+    const built = await lettre(root, ["build"], english).done;
     expect(built.stdout + built.stderr).toContain(
       'newsletters/2026-s1.md:5: body: image "https://x.org/logo.png" has no alternative text: add alt="…"',
     );
-    const strict = await run(process.execPath, [bin, "build", "--strict"], {
-      cwd: root,
-      env,
-    }).catch((error: { code: number }) => error);
-    expect((strict as { code?: number }).code).toBe(1);
+    expect((await lettre(root, ["build", "--strict"], english).done).code).toBe(1);
   });
 });

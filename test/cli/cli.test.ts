@@ -1,32 +1,14 @@
-import { execFile } from "node:child_process";
 import { cp, readFile } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { run } from "../cli.ts";
 import { makeProject, put, REPO, read } from "../helpers.ts";
-
-const run = promisify(execFile);
-const BIN = path.join(REPO, "bin", "lettre.js");
-
-/** Runs the real CLI as an editor would, in `cwd`. */
-async function lettre(cwd: string, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...process.env, LETTRE_LANG: "" },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe("the lettre command", () => {
   it("builds the repository's example issue", async () => {
     const root = await makeProject();
     await cp(path.join(REPO, "newsletters"), path.join(root, "newsletters"), { recursive: true });
-    const { code, stdout, stderr } = await lettre(root, "build");
+    const { code, stdout, stderr } = await run(root, "build");
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toMatch(
@@ -43,7 +25,7 @@ describe("the lettre command", () => {
       "newsletters/a.md": "---\ntitle: A\ndate: 2025-12-32\n---\n",
       "newsletters/b.md": "---\ntitle: B\ndate: 2025-12-01\nsections:\n  - type: agenda\n---\n",
     });
-    const { code, stdout, stderr } = await lettre(root, "build");
+    const { code, stdout, stderr } = await run(root, "build");
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toBe(
@@ -54,13 +36,13 @@ describe("the lettre command", () => {
         "",
       ].join("\n"),
     );
-    const english = await lettre(root, "check", "--lang", "en");
+    const english = await run(root, "check", "--lang", "en");
     expect(english.stderr).toContain(
       'newsletters/a.md:3: date: "2025-12-32" is not a calendar date',
     );
     expect(english.stderr).not.toContain("    at ");
     await put(root, "newsletters/c.md", "---\ntitle: [C\n---\n");
-    const debug = await lettre(root, "check", "--debug");
+    const debug = await run(root, "check", "--debug");
     expect(debug.stderr).toContain(
       "newsletters/c.md:2: liste [ … ] ou groupe { … } jamais fermé : ajoutez le ] ou le } qui manque",
     );
@@ -69,14 +51,14 @@ describe("the lettre command", () => {
 
   it("scaffolds a new issue that checks, as a draft", async () => {
     const root = await makeProject();
-    const created = await lettre(root, "new", "2026-s1");
+    const created = await run(root, "new", "2026-s1");
     expect(created.code).toBe(0);
     expect(created.stdout).toContain("newsletters/2026-s1.md créé");
     const source = await readFile(path.join(root, "newsletters/2026-s1.md"), "utf8");
     for (const type of ["event", "datathon", "eu-project", "agenda", "article"]) {
       expect(source).toContain(`# - type: ${type}`);
     }
-    const checked = await lettre(root, "check");
+    const checked = await run(root, "check");
     expect(checked.code).toBe(0);
     expect(checked.stderr).toContain(
       "1 brouillon(s) ignoré(s) (--drafts pour les inclure) : 2026-s1",
@@ -84,29 +66,29 @@ describe("the lettre command", () => {
     // Uncommenting every section gives a valid issue too.
     await put(root, "newsletters/2026-s1.md", source.replace(/^( {2,6})# /gm, "$1"));
     await put(root, "newsletters/images/projet.jpg", "an image");
-    const full = await lettre(root, "build", "--drafts");
+    const full = await run(root, "build", "--drafts");
     expect(full.stderr).toBe("");
     expect(full.code).toBe(0);
     expect(await read(root, "dist/email/2026-s1.html")).toContain("Datathon Normandie");
-    expect((await lettre(root, "new", "2026-s1")).code).toBe(1);
-    expect((await lettre(root, "new", "Mon Numéro")).stderr).toContain("« mon-numero.md »");
+    expect((await run(root, "new", "2026-s1")).code).toBe(1);
+    expect((await run(root, "new", "Mon Numéro")).stderr).toContain("« mon-numero.md »");
   });
 
   it("says what is wrong with the command line", async () => {
     const root = await makeProject();
-    const typo = await lettre(root, "biuld");
+    const typo = await run(root, "biuld");
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("commande inconnue « biuld » (vouliez-vous dire « build » ?)");
-    const option = await lettre(root, "build", "--straict");
+    const option = await run(root, "build", "--straict");
     expect(option.code).toBe(2);
     expect(option.stderr).toContain(
       "option inconnue « --straict » (vouliez-vous dire « --strict » ?)",
     );
-    const extra = await lettre(root, "check", "build");
+    const extra = await run(root, "check", "build");
     expect(extra.code).toBe(2);
     expect(extra.stderr).toContain("argument en trop « build » : la commande check n'en prend pas");
     await put(root, "sortie", "un fichier");
-    const out = await lettre(root, "build", "--out", "sortie");
+    const out = await run(root, "build", "--out", "sortie");
     expect(out.code).toBe(1);
     expect(out.stderr).toBe(
       "sortie: le dossier de sortie est un fichier : choisissez un autre --out ou supprimez ce fichier\n",

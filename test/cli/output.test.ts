@@ -1,29 +1,12 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { build } from "../../src/cli/build.ts";
 import { MARKER, writeChanged } from "../../src/cli/output.ts";
 import { LettreError } from "../../src/core/diagnostic.ts";
-import { makeProject, put, REPO, read } from "../helpers.ts";
-
-const run = promisify(execFile);
-const BIN = path.join(REPO, "bin", "lettre.js");
-
-async function lettre(cwd: string, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...process.env, LETTRE_LANG: "" },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { run } from "../cli.ts";
+import { makeProject, put, read } from "../helpers.ts";
 
 const ISSUE = "---\ntitle: Numéro un\ndate: 2025-12-01\n---\nBonjour.\n";
 
@@ -47,7 +30,7 @@ describe("the output folder (--out)", () => {
       "archive/2019/rapport.pdf": "%PDF",
       ".old-photos/vacances.jpg": "jpeg",
     });
-    const out = await lettre(root, "build", "--out", mine);
+    const out = await run(root, "build", "--out", mine);
     expect(out.code).toBe(1);
     expect(out.stdout).toBe("");
     expect(out.stderr).toContain(`${mine}: dossier de sortie refusé`);
@@ -59,7 +42,7 @@ describe("the output folder (--out)", () => {
     expect((await readdir(mine)).sort()).toEqual([".old-photos", "archive", "email"]);
     expect(await readdir(path.join(mine, "email"))).toEqual(["notes.txt"]);
 
-    const english = await lettre(root, "build", "--out", mine, "--lang", "en");
+    const english = await run(root, "build", "--out", mine, "--lang", "en");
     expect(english.code).toBe(1);
     expect(english.stderr).toContain("output folder refused: it is not empty");
   });

@@ -1,37 +1,10 @@
-import { spawn } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
-import { fixtureProject, put, REPO, read } from "../helpers.ts";
+import { lettre, run } from "../cli.ts";
+import { fixtureProject, put, read } from "../helpers.ts";
 import { startSmtp } from "./smtp.ts";
-
-/** The real command, as an editor runs it (no terminal: plain log lines). */
-function lettre(root: string, args: string[], onOutput?: (text: string) => void) {
-  const child = spawn(process.execPath, [path.join(REPO, "bin/lettre.js"), ...args], {
-    cwd: root,
-    env: {
-      ...process.env,
-      LETTRE_LANG: "",
-      LETTRE_UNSUBSCRIBE_SECRET: "cli-test-secret-of-at-least-32-bytes",
-    },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => {
-    stdout += chunk;
-    onOutput?.(stdout);
-  });
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on("exit", (code) => resolve({ code, stdout, stderr })),
-  );
-  return { child, done };
-}
-
-const run = (root: string, ...args: string[]) => lettre(root, args).done;
 
 describe("lettre list and lettre send, the whole path", () => {
   it("imports, test-sends, dry-runs, asks, sends to the outbox, reports and honours unsubscribes", async () => {
@@ -97,11 +70,13 @@ describe("lettre list and lettre send, the whole path", () => {
     try {
       const args = ["send", "2025-s2", "--list", "big", "--yes", "--transport", server.url];
       let stopped = false;
-      const first = lettre(root, args, () => {
-        if (!stopped && server.received.length >= 20) {
-          stopped = true;
-          first.child.kill("SIGINT");
-        }
+      const first = lettre(root, args, {
+        onOutput: () => {
+          if (!stopped && server.received.length >= 20) {
+            stopped = true;
+            first.child.kill("SIGINT");
+          }
+        },
       });
       const interval = setInterval(() => {
         if (!stopped && server.received.length >= 20) {

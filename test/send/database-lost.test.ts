@@ -5,8 +5,8 @@ import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/send/db.ts";
 import { importList } from "../../src/send/lists.ts";
+import { lettre } from "../cli.ts";
 import { fixtureProject, put, read } from "../helpers.ts";
-import { lettre } from "./run.ts";
 import { startSmtp } from "./smtp.ts";
 
 const CONNECTIONS = 2;

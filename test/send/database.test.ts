@@ -4,8 +4,8 @@ import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/send/db.ts";
 import { importList } from "../../src/send/lists.ts";
+import { lettre, type Run, run } from "../cli.ts";
 import { fixtureProject, makeProject, put } from "../helpers.ts";
-import { lettre, type Run, run } from "./run.ts";
 
 const DB = ".lettre/lettre.db";
 

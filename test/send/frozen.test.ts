@@ -3,8 +3,8 @@ import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/send/db.ts";
 import { importList } from "../../src/send/lists.ts";
+import { lettre, run } from "../cli.ts";
 import { fixtureProject, put, read } from "../helpers.ts";
-import { lettre, run } from "./run.ts";
 import { startSmtp } from "./smtp.ts";
 
 const ISSUE = "newsletters/2025-s2.md";

@@ -1,10 +1,3 @@
-/**
- * Issue 8, group b1: what an attack and independent validators found in sending.
- * Personalisation that made markup, guessable or leaking unsubscribe links, outbox file
- * names that left the outbox, `$&` in replacement strings, formulas in CSV exports and
- * terminal escapes from CSV names.
- */
-import { spawn } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,7 +13,8 @@ import { exportList, importList, listSubscribers } from "../../src/send/lists.ts
 import { buildMessage, type Compiled } from "../../src/send/message.ts";
 import { verifyUnsubscribeToken } from "../../src/send/token.ts";
 import { createTransport, outboxFile } from "../../src/send/transports.ts";
-import { fixtureProject, makeProject, put, REPO, read } from "../helpers.ts";
+import { lettre as command } from "../cli.ts";
+import { fixtureProject, makeProject, put, read } from "../helpers.ts";
 import { startSmtp } from "./smtp.ts";
 
 const SECRET = "hardening-b1-secret-of-32-bytes-at-least";
@@ -115,24 +109,9 @@ async function smtp() {
   return { server, transport };
 }
 
-/** The real command, as an editor runs it (no terminal). */
-function lettre(cwd: string, args: string[], env: Record<string, string | undefined> = {}) {
-  const child = spawn(process.execPath, [path.join(REPO, "bin/lettre.js"), ...args], {
-    cwd,
-    env: { ...process.env, LETTRE_LANG: "", LETTRE_UNSUBSCRIBE_SECRET: SECRET, ...env },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on("exit", (code) => resolve({ code, stdout, stderr })),
-  );
-}
+/** The real command, as an editor runs it (no terminal), with `env` over the test's. */
+const lettre = (cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+  command(cwd, args, { env: { LETTRE_UNSUBSCRIBE_SECRET: SECRET, ...env } }).done;
 
 describe("personalisation never makes markup", () => {
   it("fills a field only inside one text node or attribute value, escaped (buildMessage)", async () => {

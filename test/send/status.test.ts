@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/send/db.ts";
 import { importList } from "../../src/send/lists.ts";
+import { run } from "../cli.ts";
 import { makeProject } from "../helpers.ts";
-import { run } from "./run.ts";
 
 /** A journal as a send leaves it: one sent, two in flight (`sending`), one not yet taken. */
 async function journal(runningPid?: number) {

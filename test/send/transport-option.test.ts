@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { run } from "../cli.ts";
 import { fixtureProject, put, read } from "../helpers.ts";
-import { run } from "./run.ts";
 
 describe("a mistyped transport", () => {
   it("on the command line: says which forms are accepted and which was meant (exit 2)", async () => {

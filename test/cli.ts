@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { REPO } from "../helpers.ts";
+import { REPO } from "./helpers.ts";
 
 export interface Run {
   code: number | null;
