@@ -3,10 +3,8 @@ import { rename } from "node:fs/promises";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/send/db.ts";
-import { importList } from "../../src/send/lists.ts";
 import { lettre } from "../cli.ts";
-import { fixtureProject, put, read } from "../helpers.ts";
+import { sendingProject } from "./project.ts";
 import { startSmtp } from "./smtp.ts";
 
 const CONNECTIONS = 2;
@@ -14,17 +12,7 @@ const RECIPIENTS = 30;
 
 describe("the database deleted in the middle of a send", () => {
   it("stops at once, says so, saves the journal, and the saved journal resumes exactly", async () => {
-    const root = await fixtureProject("archive");
-    const config = await read(root, "lettre.config.yaml");
-    await put(
-      root,
-      "lettre.config.yaml",
-      `${config.trimEnd()}\nsending:\n  connections: ${CONNECTIONS}\n  rate: 1000\n`,
-    );
-    const emails = Array.from({ length: RECIPIENTS }, (_, i) => `p${i}@exemple.fr`);
-    const db = openDatabase(root);
-    importList(db, "l", `email\n${emails.join("\n")}\n`, "l.csv");
-    db.close();
+    const { root, emails } = await sendingProject(RECIPIENTS, CONNECTIONS);
     const server = await startSmtp({ delayMs: 60 });
     try {
       const args = ["send", "2025-s2", "--list", "l", "--yes", "--transport", server.url];

@@ -1,10 +1,9 @@
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/send/db.ts";
-import { importList } from "../../src/send/lists.ts";
 import { lettre, run } from "../cli.ts";
-import { fixtureProject, put, read } from "../helpers.ts";
+import { put, read } from "../helpers.ts";
+import { sendingProject } from "./project.ts";
 import { startSmtp } from "./smtp.ts";
 
 const ISSUE = "newsletters/2025-s2.md";
@@ -13,17 +12,7 @@ const RECIPIENTS = 24;
 
 describe("an issue edited between a killed send and its resume", () => {
   it("the rest of the list gets the version the first recipients got, and the editor is told", async () => {
-    const root = await fixtureProject("archive");
-    const config = await read(root, "lettre.config.yaml");
-    await put(
-      root,
-      "lettre.config.yaml",
-      `${config.trimEnd()}\nsending:\n  connections: 2\n  rate: 1000\n`,
-    );
-    const emails = Array.from({ length: RECIPIENTS }, (_, i) => `p${i}@exemple.fr`);
-    const db = openDatabase(root);
-    importList(db, "l", `email\n${emails.join("\n")}\n`, "l.csv");
-    db.close();
+    const { root, emails } = await sendingProject(RECIPIENTS, 2);
     const server = await startSmtp({ delayMs: 60 });
     try {
       const args = ["send", "2025-s2", "--list", "l", "--yes", "--transport", server.url];
