@@ -12,7 +12,7 @@ const RECIPIENTS = 24;
 
 describe("an issue edited between a killed send and its resume", () => {
   it("the rest of the list gets the version the first recipients got, and the editor is told", async () => {
-    const { root, emails } = await sendingProject(RECIPIENTS, 2);
+    const { root } = await sendingProject(RECIPIENTS, 2);
     const server = await startSmtp({ delayMs: 60 });
     try {
       const args = ["send", "2025-s2", "--list", "l", "--yes", "--transport", server.url];
