@@ -295,18 +295,17 @@ async function runList(root: string, args: string[]): Promise<number> {
     return 2;
   }
   if (action === "unsubscribe") {
-    const checked = checkAddress(name);
-    if (!checked.address) {
-      console.error(t("address-invalid", { value: name }));
-      return 2;
-    }
+    // An address, or what an unsubscribe request carries: its link, its subject, its token.
+    const request = args.slice(1).join(" ");
+    const address = checkAddress(request).address ?? (await unsubscribeRequest(request));
+    if (typeof address === "number") return address;
     const db = openDatabase(root);
     try {
-      unsubscribe(db, checked.address);
+      unsubscribe(db, address);
     } finally {
       db.close();
     }
-    console.log(t("list-unsubscribed", { value: checked.address }));
+    console.log(t("list-unsubscribed", { value: printable(address) }));
     return 0;
   }
   if (!LIST_NAME.test(name)) {
@@ -364,6 +363,35 @@ async function runList(root: string, args: string[]): Promise<number> {
   } finally {
     db.close();
   }
+}
+
+/**
+ * The address an unsubscribe request (link, mail subject or token) names, checked with
+ * LETTRE_UNSUBSCRIBE_SECRET; or the exit code after saying what is wrong.
+ */
+async function unsubscribeRequest(request: string): Promise<string | number> {
+  const { PREVIEW_SECRET, tokenIn, verifyUnsubscribeToken } = await import("../send/token.ts");
+  const { printable } = await import("../core/terminal.ts");
+  const token = tokenIn(request);
+  if (!token) {
+    console.error(t("unsubscribe-not-understood", { value: printable(request) }));
+    return 2;
+  }
+  const secret = process.env.LETTRE_UNSUBSCRIBE_SECRET;
+  if (!secret) {
+    console.error(t("unsubscribe-needs-secret"));
+    return 1;
+  }
+  const found = verifyUnsubscribeToken(secret, token);
+  if (found) return found.email;
+  console.error(
+    t(
+      verifyUnsubscribeToken(PREVIEW_SECRET, token)
+        ? "unsubscribe-preview-token"
+        : "unsubscribe-bad-token",
+    ),
+  );
+  return 1;
 }
 
 async function newIssue(root: string, slug: string | undefined): Promise<number> {

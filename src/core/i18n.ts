@@ -188,7 +188,7 @@ Options :
   "list-removed":
     "{count} abonné(s) retiré(s) de la liste « {name} » (les désinscriptions sont gardées)",
   "list-usage":
-    "utilisation : lettre list import <liste> <fichier.csv> | show <liste> | export <liste> | remove <liste> [adresse] | unsubscribe <adresse>",
+    "utilisation : lettre list import <liste> <fichier.csv> | show <liste> | export <liste> | remove <liste> [adresse] | unsubscribe <adresse | lien ou objet d'une demande de désinscription>",
   "list-unsubscribed": "{value} est désinscrit : plus aucun envoi, quelle que soit la liste",
   "list-none":
     "aucune liste : importez-en une avec « npx lettre list import <liste> <fichier.csv> »",
@@ -319,6 +319,15 @@ Options :
     'image « {value} » sans texte alternatif : ajoutez alt="…" décrivant l\'image pour les lecteurs d\'écran (alt="" si elle est purement décorative)',
   "markdown-alt-empty":
     "image « {value} » sans texte alternatif : décrivez-la entre les crochets, ![ce que montre l'image]({value})",
+  // review of issue 8
+  "unsubscribe-not-understood":
+    "« {value} » n'est ni une adresse, ni un lien ou un objet de demande de désinscription (« unsubscribe <jeton> ») : collez l'adresse, le lien ou l'objet du message tel quel, entre guillemets",
+  "unsubscribe-needs-secret":
+    "pour lire une demande de désinscription, lettre a besoin de la clé qui a signé le lien : définissez LETTRE_UNSUBSCRIBE_SECRET comme pour l'envoi",
+  "unsubscribe-bad-token":
+    "ce lien de désinscription n'a pas été fait avec la clé LETTRE_UNSUBSCRIBE_SECRET actuelle (modifié, tronqué ou signé avec une autre clé) : personne n'est désinscrit ; demandez l'adresse à la personne et désinscrivez-la par son adresse",
+  "unsubscribe-preview-token":
+    "ce lien vient d'un aperçu de l'outbox (clé publique, sans LETTRE_UNSUBSCRIBE_SECRET) : il ne prouve rien, personne n'est désinscrit",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -487,7 +496,7 @@ Options:
   "list-shown": 'list "{name}": {count} subscriber(s), {suppressed} of them excluded from sends',
   "list-removed": '{count} subscriber(s) removed from list "{name}" (unsubscribes are kept)',
   "list-usage":
-    "usage: lettre list import <list> <file.csv> | show <list> | export <list> | remove <list> [address] | unsubscribe <address>",
+    "usage: lettre list import <list> <file.csv> | show <list> | export <list> | remove <list> [address] | unsubscribe <address | link or subject of an unsubscribe request>",
   "list-unsubscribed": "{value} is unsubscribed: no more sends, whatever the list",
   "list-none": "no list: import one with `npx lettre list import <list> <file.csv>`",
   "send-usage":
@@ -614,6 +623,15 @@ Options:
     'image "{value}" has no alternative text: add alt="…" describing the image for screen readers (alt="" if it is purely decorative)',
   "markdown-alt-empty":
     'image "{value}" has no alternative text: describe it between the brackets, ![what the image shows]({value})',
+  // review of issue 8
+  "unsubscribe-not-understood":
+    '"{value}" is neither an address nor the link or subject of an unsubscribe request ("unsubscribe <token>"): paste the address, the link or the subject as it is, between quotes',
+  "unsubscribe-needs-secret":
+    "to read an unsubscribe request, lettre needs the key that signed the link: set LETTRE_UNSUBSCRIBE_SECRET as for sending",
+  "unsubscribe-bad-token":
+    "this unsubscribe link was not made with the current LETTRE_UNSUBSCRIBE_SECRET (altered, truncated or signed with another key): nobody is unsubscribed; ask the person for their address and unsubscribe that",
+  "unsubscribe-preview-token":
+    "this link comes from an outbox preview (public key, no LETTRE_UNSUBSCRIBE_SECRET): it proves nothing, nobody is unsubscribed",
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;

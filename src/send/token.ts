@@ -120,3 +120,16 @@ export function chooseSecret(value: string | undefined, outbox: boolean): Secret
   }
   return outbox ? { secret: PREVIEW_SECRET, preview: true } : { problem: "missing" };
 }
+
+/**
+ * The token in what an editor pastes from an unsubscribe request: the link
+ * (`https://…/unsubscribe?t=<token>`), the subject of the mail (`unsubscribe <token>`), or
+ * the token alone. Undefined when there is none to be found.
+ */
+export function tokenIn(text: string): string | undefined {
+  const value = text.trim();
+  const fromUrl = /[?&]t=([\w-]+)/.exec(value)?.[1];
+  if (fromUrl) return fromUrl;
+  const last = value.split(/\s+/).at(-1) ?? "";
+  return /^[\w-]{40,}$/.test(last) ? last : undefined;
+}
