@@ -1,11 +1,3 @@
-/**
- * Images and files issues refer to by a relative path (`images/x.jpg`, `files/x.pdf`, next to
- * the issues in newsletters/): checked to exist, to really be in newsletters/ (a symbolic link
- * to /etc/passwd is refused, not published), to be a regular file of a sane size, then
- * published beside the issue's page, where the email and the feeds already point
- * (`<site url>/<slug>/images/x.jpg`). Images without alternative text get a warning.
- */
-import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { Nodes } from "mdast";
 import remarkGfm from "remark-gfm";
@@ -13,7 +5,13 @@ import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { CONTENT_DIR, type Issue, markdownTexts } from "../content/index.ts";
 import { type Diagnostic, formatPath } from "../core/diagnostic.ts";
-import { fileSize, MAX_ASSET_BYTES, readFailureMessage, readInside } from "../core/files.ts";
+import {
+  fileSize,
+  listInside,
+  MAX_ASSET_BYTES,
+  readFailureMessage,
+  readInside,
+} from "../core/files.ts";
 import { t } from "../core/i18n.ts";
 import { tooDeep } from "../render/markdown.ts";
 
@@ -202,10 +200,18 @@ export async function templateAssets(
 ): Promise<Map<string, Uint8Array>> {
   const found = new Map<string, Uint8Array>();
   const walk = async (relative: string, depth: number): Promise<void> => {
-    const entries = await readdir(path.join(root, dir, relative), { withFileTypes: true }).catch(
-      () => [],
-    );
-    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const folder = relative ? `${dir}/${relative}` : dir;
+    const listed = await listInside(folder, { root, within: "templates" });
+    if (!("entries" in listed)) {
+      diagnostics.push({
+        file: folder,
+        rule: listed.reason === "outside" ? "file-outside" : "file-read",
+        severity: "error",
+        message: readFailureMessage(listed, `${folder}/`),
+      });
+      return;
+    }
+    for (const entry of listed.entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const name = relative ? `${relative}/${entry.name}` : entry.name;
       const file = `${dir}/${name}`;
       if (entry.isDirectory()) {

@@ -1,5 +1,5 @@
-import { constants } from "node:fs";
-import { open, readFile, realpath } from "node:fs/promises";
+import { constants, type Dirent } from "node:fs";
+import { open, readdir, readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 import type { Diagnostic } from "./diagnostic.ts";
 import { getLocale, t } from "./i18n.ts";
@@ -103,6 +103,34 @@ export async function readInside(
     return { reason: "error", error };
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * The entries of a folder of the project (`dir`, relative to `root`), listed only when the
+ * folder, after following every link, is really inside the real `within` folder: a folder
+ * that is a link to /usr is refused whole, never walked. A missing folder has no entries.
+ */
+export async function listInside(
+  dir: string,
+  options: Omit<Inside, "maxBytes">,
+): Promise<{ entries: Dirent[] } | ReadFailure> {
+  let real: string;
+  try {
+    const boundary = await realpath(path.join(options.root, options.within ?? ""));
+    real = await realpath(path.join(options.root, dir));
+    if (!isInside(real, boundary) || !isInside(boundary, await realpath(options.root))) {
+      return { reason: "outside", target: real };
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ENOTDIR" ? { entries: [] } : { reason: "error", error };
+  }
+  try {
+    return { entries: await readdir(real, { withFileTypes: true }) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOTDIR" ? { reason: "not-file" } : { reason: "error", error };
   }
 }
 

@@ -1,16 +1,10 @@
-/**
- * Loads templates/ (layout, partials, one partial per section type, labels) into an
- * isolated Handlebars environment, and checks them before any issue is rendered: syntax,
- * unknown helpers, missing partials and labels are reported with their template line.
- */
-import { readdir } from "node:fs/promises";
 import path from "node:path";
 import Handlebars from "handlebars";
 import { z } from "zod";
 import { SECTION_TYPES } from "../content/index.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { text } from "../core/fields.ts";
-import { MAX_TEXT_BYTES, readFailureMessage, readInside } from "../core/files.ts";
+import { listInside, MAX_TEXT_BYTES, readFailureMessage, readInside } from "../core/files.ts";
 import { SUPPORTED_LOCALES, suggestion, t } from "../core/i18n.ts";
 import { validate } from "../core/validate.ts";
 import { readYaml } from "../core/yaml.ts";
@@ -104,8 +98,18 @@ async function readSources(
   dir: string,
   prefix: string,
   diagnostics: Diagnostic[],
-): Promise<Source[]> {
-  const names = await readdir(path.join(root, dir)).catch(() => [] as string[]);
+): Promise<Source[] | undefined> {
+  const listed = await listInside(dir, { root, within: TEMPLATES_DIR });
+  if (!("entries" in listed)) {
+    diagnostics.push({
+      file: dir,
+      rule: listed.reason === "outside" ? "file-outside" : "file-read",
+      severity: "error",
+      message: readFailureMessage(listed, `${dir}/`),
+    });
+    return undefined;
+  }
+  const names = listed.entries.map((entry) => entry.name);
   const sources: Source[] = [];
   for (const name of names.filter((n) => n.endsWith(".hbs")).sort()) {
     const file = `${dir}/${name}`;
@@ -155,6 +159,8 @@ async function loadSet(
   }
   const partials = await readSources(root, `${spec.dir}/partials`, "", diagnostics);
   const sections = await readSources(root, `${spec.dir}/sections`, "sections/", diagnostics);
+  // A folder that cannot be read is one problem, not one more at each use of its partials.
+  if (!partials || !sections) return undefined;
   for (const type of SECTION_TYPES) {
     if (!sections.some((s) => s.name === `sections/${type}`)) {
       const file = `${spec.dir}/sections/${type}.hbs`;

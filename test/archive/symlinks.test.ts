@@ -10,6 +10,7 @@ import {
   mkdtemp,
   readdir,
   readFile,
+  rename,
   rm,
   symlink,
   truncate,
@@ -166,6 +167,36 @@ describe("symbolic links and special files in newsletters/", () => {
     expect(again.diagnostics.map((d) => [d.file, d.rule])).toEqual([
       ["lettre.config.yaml", "file-outside"],
       ["templates/email/partials/button.hbs", "file-outside"],
+    ]);
+  });
+
+  it("refuses a template folder that is itself a link out of the project, without walking it", async () => {
+    // A big tree elsewhere, as /usr/share would be: 40 folders of 50 files.
+    const away = await elsewhere();
+    for (let i = 0; i < 40; i++) {
+      await mkdir(path.join(away, `d${i}`));
+      for (let j = 0; j < 50; j++) await writeFile(path.join(away, `d${i}`, `f${j}.css`), SECRET);
+    }
+    const root = await makeProject({ "newsletters/2026-s1.md": issue("Bonjour.") });
+    const assets = path.join(root, "templates/archive/assets");
+    await rm(assets, { recursive: true });
+    await symlink(away, assets);
+    let result = await build({ root });
+    expect(result.ok).toBe(false);
+    // One message for the folder, not one per file of the tree.
+    expect(result.diagnostics.map((d) => [d.file, d.rule])).toEqual([
+      ["templates/archive/assets", "file-outside"],
+    ]);
+    expect(existsSync(path.join(root, "dist"))).toBe(false);
+
+    await rm(assets);
+    await mkdir(assets);
+    const partials = path.join(root, "templates/email/partials");
+    await rename(partials, `${partials}-real`);
+    await symlink(away, partials);
+    result = await build({ root });
+    expect(result.diagnostics.map((d) => [d.file, d.rule])).toEqual([
+      ["templates/email/partials", "file-outside"],
     ]);
   });
 });
