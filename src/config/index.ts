@@ -11,8 +11,9 @@ import { formatPath } from "../core/diagnostic.ts";
 import { emailAddress, httpUrl, image, locale, text } from "../core/fields.ts";
 import { MAX_TEXT_BYTES, readText } from "../core/files.ts";
 import { getLocale, t } from "../core/i18n.ts";
+import { checkMarkdown } from "../core/limits.ts";
 import { type LineOf, validate } from "../core/validate.ts";
-import { readYaml } from "../core/yaml.ts";
+import { lineInField, readYaml } from "../core/yaml.ts";
 import { transportProblem } from "../send/transport-url.ts";
 
 export const CONFIG_FILE = "lettre.config.yaml";
@@ -88,9 +89,23 @@ export function parseConfig(source: string, file = CONFIG_FILE) {
   );
   if (secrets.length > 0) return { diagnostics: secrets };
   const result = validate(configSchema, yaml.data ?? {}, file, yaml.lineOf);
-  if (result.value)
-    result.diagnostics.push(...themeContrast(result.value.theme, file, yaml.lineOf));
-  return result;
+  if (!result.value) return result;
+  result.diagnostics.push(...themeContrast(result.value.theme, file, yaml.lineOf));
+  // The footer is Markdown on every email and page: the same limits as an issue's texts.
+  const lines = source.split(/\r?\n/);
+  const problems = checkMarkdown([result.value.footer]);
+  for (const problem of problems) {
+    result.diagnostics.push({
+      file,
+      line: lineInField(lines, yaml.lineOf, ["footer"], problem.line),
+      field: "footer",
+      rule: problem.rule,
+      severity: "error",
+      message: t("markdown-footer"),
+    });
+  }
+  // Nothing may render a footer that would take minutes: no config to build with.
+  return problems.length > 0 ? { diagnostics: result.diagnostics } : result;
 }
 
 export async function loadConfig(

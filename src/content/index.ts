@@ -6,20 +6,9 @@ import path from "node:path";
 import { type Diagnostic, formatPath } from "../core/diagnostic.ts";
 import { isInside, MAX_TEXT_BYTES, readText } from "../core/files.ts";
 import { type Locale, type MessageKey, type Params, suggestion, t } from "../core/i18n.ts";
+import { checkMarkdown } from "../core/limits.ts";
 import { type LineOf, validate } from "../core/validate.ts";
-import { readYaml } from "../core/yaml.ts";
-import {
-  lineWeights,
-  MAX_BLOCKS,
-  MAX_MARKS,
-  MAX_MARKUP_COST,
-  MAX_NESTED_LINES,
-  MAX_NESTING,
-  markupCost,
-  nestedLines,
-  type Paragraph,
-  tooDeepLine,
-} from "../render/limits.ts";
+import { lineInField, readYaml } from "../core/yaml.ts";
 import { splitFrontMatter } from "./frontmatter.ts";
 import {
   DATE_ORDER,
@@ -158,12 +147,8 @@ export function parseIssue(
     });
   }
   const lines = source.replace(/^\uFEFF/, "").split(/\r?\n/);
-  const lineIn = (at: readonly PropertyKey[], offset: number) => {
-    if (at.length === 0) return split.bodyLine + offset;
-    const line = yaml.lineOf(at);
-    // `body: |` keeps the text's lines as they are, starting on the next line.
-    return /:[ \t]*\|[0-9+-]*[ \t]*(#.*)?$/.test(lines[line - 1] ?? "") ? line + 1 + offset : line;
-  };
+  const lineIn = (at: readonly PropertyKey[], offset: number) =>
+    at.length === 0 ? split.bodyLine + offset : lineInField(lines, yaml.lineOf, at, offset);
   const issue: Issue = {
     slug,
     file,
@@ -184,58 +169,18 @@ export function parseIssue(
  * nested by the thousand): an error at its line, before any parsing.
  */
 function checkMarkdownLimits(issue: Issue): Diagnostic[] {
-  const diagnostics: Diagnostic[] = [];
-  const report = (at: PropertyKey[], line: number, rule: MessageKey, params: Params) =>
-    diagnostics.push({
+  const texts = markdownTexts(issue);
+  return checkMarkdown(texts.map(({ text }) => text)).map((problem) => {
+    const at = texts[problem.text]?.path ?? [];
+    return {
       file: issue.file,
-      line: issue.lineIn(at, line),
+      line: issue.lineIn(at, problem.line),
       field: at.length > 0 ? formatPath(at) : "body",
-      rule,
+      rule: problem.rule,
       severity: "error",
-      message: t(rule, params),
-    });
-  let total = 0;
-  let worst: { paragraph: Paragraph; path: PropertyKey[] } | undefined;
-  let nested = 0;
-  let blocks = 0;
-  let marks = 0;
-  for (const { path: at, text } of markdownTexts(issue)) {
-    const deep = tooDeepLine(text);
-    if (deep) {
-      report(at, deep.line, "markdown-nesting", { depth: deep.depth, max: MAX_NESTING });
-      continue;
-    }
-    const lines = nestedLines(text);
-    const over = lines.findIndex((_, k) => nested + (k + 1) ** 2 > MAX_NESTED_LINES ** 2);
-    nested += lines.length ** 2;
-    if (over >= 0) {
-      const line = lines[over] ?? 0;
-      report(at, line, "markdown-nested-lines", { count: lines.length, max: MAX_NESTED_LINES });
-      continue;
-    }
-    // Where the whole issue passes a budget of blocks or of marks: that line is reported.
-    for (const weight of lineWeights(text)) {
-      const before = { blocks, marks };
-      blocks += weight.blocks;
-      marks += weight.marks;
-      if (before.blocks <= MAX_BLOCKS && blocks > MAX_BLOCKS) {
-        report(at, weight.line, "markdown-blocks", { max: MAX_BLOCKS });
-      }
-      if (before.marks <= MAX_MARKS && marks > MAX_MARKS) {
-        report(at, weight.line, "markdown-marks", { max: MAX_MARKS });
-      }
-    }
-    const cost = markupCost(text);
-    total += cost.total;
-    if (cost.worst && (!worst || cost.worst.cost > worst.paragraph.cost)) {
-      worst = { paragraph: cost.worst, path: at };
-    }
-  }
-  if (total > MAX_MARKUP_COST && worst) {
-    const { line, markup, chars } = worst.paragraph;
-    report(worst.path, line, "markdown-markup", { count: markup, chars });
-  }
-  return diagnostics;
+      message: t(problem.rule, problem.params),
+    };
+  });
 }
 
 function validateSections(

@@ -320,6 +320,8 @@ Options :
   "markdown-alt-empty":
     "image « {value} » sans texte alternatif : décrivez-la entre les crochets, ![ce que montre l'image]({value})",
   // review of issue 8
+  "markdown-footer":
+    "le pied de page est trop long ou trop chargé en mise en forme (listes imbriquées, milliers de lignes ou de signes * _ [ ]) : sa mise en page prendrait des minutes à chaque e-mail et chaque page ; raccourcissez-le à quelques paragraphes",
   "unsubscribe-not-understood":
     "« {value} » n'est ni une adresse, ni un lien ou un objet de demande de désinscription (« unsubscribe <jeton> ») : collez l'adresse, le lien ou l'objet du message tel quel, entre guillemets",
   "unsubscribe-needs-secret":
@@ -624,6 +626,8 @@ Options:
   "markdown-alt-empty":
     'image "{value}" has no alternative text: describe it between the brackets, ![what the image shows]({value})',
   // review of issue 8
+  "markdown-footer":
+    "the footer is too long or carries too much formatting (nested lists, thousands of lines or of * _ [ ] marks): laying it out would take minutes for every email and page; shorten it to a few paragraphs",
   "unsubscribe-not-understood":
     '"{value}" is neither an address nor the link or subject of an unsubscribe request ("unsubscribe <token>"): paste the address, the link or the subject as it is, between quotes',
   "unsubscribe-needs-secret":

@@ -152,3 +152,18 @@ function messageKey(code: string, message: string, line: string): MessageKey {
 function firstLineOf(text: string): string {
   return (text.split("\n")[0] ?? text).replace(/ at line \d+, column \d+:?$/, "");
 }
+
+/**
+ * The file line of line `offset` (0-based) of a text field at `at`: inside a `|` block, its
+ * exact line (the text starts on the line after the field's); in the other YAML styles,
+ * which fold lines, the field's own line.
+ */
+export function lineInField(
+  lines: readonly string[],
+  lineOf: (path: readonly PropertyKey[]) => number,
+  at: readonly PropertyKey[],
+  offset: number,
+): number {
+  const line = lineOf(at);
+  return /:[ \t]*\|[0-9+-]*[ \t]*(#.*)?$/.test(lines[line - 1] ?? "") ? line + 1 + offset : line;
+}

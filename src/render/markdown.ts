@@ -12,13 +12,7 @@ import remarkParse from "remark-parse";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 import { t } from "../core/i18n.ts";
-import {
-  MAX_MARKUP_COST,
-  MAX_NESTED_LINES,
-  markupCost,
-  nestedLines,
-  tooDeepLine,
-} from "./limits.ts";
+import { checkMarkdown } from "../core/limits.ts";
 import { typography } from "./typography.ts";
 
 const CLOBBER_PREFIX = "user-content-";
@@ -187,11 +181,7 @@ function hash(text: string): string {
  * their line; this is the last guard, for Markdown that does not come from an issue.
  */
 export function tooDeep(markdown: string): boolean {
-  return (
-    tooDeepLine(markdown) !== undefined ||
-    nestedLines(markdown).length > MAX_NESTED_LINES ||
-    markupCost(markdown).total > MAX_MARKUP_COST
-  );
+  return checkMarkdown([markdown]).length > 0;
 }
 
 /**

@@ -107,6 +107,25 @@ describe("Markdown the parser would take minutes over", () => {
     ]);
   });
 
+  it("holds the config's footer, Markdown on every email and page, to the same limits", async () => {
+    // 20 000 one-word list items: 120 KB, under the size limit; a minute to render.
+    const config = await readFile(path.join(REPO, "lettre.config.yaml"), "utf8");
+    const footer = `footer: |\n${"  - a\n".repeat(20_000)}`;
+    const root = await makeProject({
+      "newsletters/2026-s1.md": `${HEAD}Bonjour.\n`,
+    });
+    await writeFile(
+      path.join(root, "lettre.config.yaml"),
+      config.replace(/^footer: \|\n(?: {2}.*\n)+/m, footer),
+    );
+    const footerLine = 1 + config.split("\n").findIndex((line) => line.startsWith("footer:"));
+    const result = await loadConfig(root);
+    expect(result.value).toBeUndefined();
+    expect(result.diagnostics.map(formatDiagnostic)).toEqual([
+      `lettre.config.yaml:${footerLine + 1 + 3000}: footer: le pied de page est trop long ou trop chargé en mise en forme (listes imbriquées, milliers de lignes ou de signes * _ [ ]) : sa mise en page prendrait des minutes à chaque e-mail et chaque page ; raccourcissez-le à quelques paragraphes`,
+    ]);
+  });
+
   it("accepts real texts: the example issue, and this repository's README as a body", async () => {
     const example = await readFile(path.join(REPO, "newsletters", "2025-s2.md"), "utf8");
     expect(parseIssue(example, "newsletters/2025-s2.md", "fr").diagnostics).toEqual([]);

@@ -169,3 +169,90 @@ export function lineWeights(markdown: string): { line: number; blocks: number; m
   }
   return weights;
 }
+
+/** A Markdown text over a limit: which text, its line (0-based), the message and its values. */
+export interface LimitProblem {
+  text: number;
+  line: number;
+  rule:
+    | "markdown-nesting"
+    | "markdown-nested-lines"
+    | "markdown-blocks"
+    | "markdown-marks"
+    | "markdown-markup";
+  params: Record<string, number>;
+}
+
+/**
+ * Checks Markdown texts that are rendered together (the texts of one issue, or the config's
+ * footer) against every limit above, with shared budgets. Cheap: a few passes over the text.
+ */
+export function checkMarkdown(texts: readonly string[]): LimitProblem[] {
+  const problems: LimitProblem[] = [];
+  let total = 0;
+  let worst: { paragraph: Paragraph; text: number } | undefined;
+  let nested = 0;
+  let blocks = 0;
+  let marks = 0;
+  texts.forEach((markdown, text) => {
+    const deep = tooDeepLine(markdown);
+    if (deep) {
+      problems.push({
+        text,
+        line: deep.line,
+        rule: "markdown-nesting",
+        params: { depth: deep.depth, max: MAX_NESTING },
+      });
+      return;
+    }
+    const lines = nestedLines(markdown);
+    const over = lines.findIndex((_, k) => nested + (k + 1) ** 2 > MAX_NESTED_LINES ** 2);
+    nested += lines.length ** 2;
+    if (over >= 0) {
+      problems.push({
+        text,
+        line: lines[over] ?? 0,
+        rule: "markdown-nested-lines",
+        params: { count: lines.length, max: MAX_NESTED_LINES },
+      });
+      return;
+    }
+    // Where the texts pass a budget of blocks or of marks: that line is reported.
+    for (const weight of lineWeights(markdown)) {
+      const before = { blocks, marks };
+      blocks += weight.blocks;
+      marks += weight.marks;
+      if (before.blocks <= MAX_BLOCKS && blocks > MAX_BLOCKS) {
+        problems.push({
+          text,
+          line: weight.line,
+          rule: "markdown-blocks",
+          params: { max: MAX_BLOCKS },
+        });
+      }
+      if (before.marks <= MAX_MARKS && marks > MAX_MARKS) {
+        problems.push({
+          text,
+          line: weight.line,
+          rule: "markdown-marks",
+          params: { max: MAX_MARKS },
+        });
+      }
+    }
+    const cost = markupCost(markdown);
+    total += cost.total;
+    if (cost.worst && (!worst || cost.worst.cost > worst.paragraph.cost)) {
+      worst = { paragraph: cost.worst, text };
+    }
+  });
+  if (total > MAX_MARKUP_COST && worst) {
+    const { line, markup, chars } = worst.paragraph;
+    problems.push({
+      text: worst.text,
+      line,
+      rule: "markdown-markup",
+      params: { count: markup, chars },
+    });
+  }
+  return problems;
+}
