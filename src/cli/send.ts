@@ -26,7 +26,7 @@ import {
 import { listNames } from "../send/lists.ts";
 import { buildMessage } from "../send/message.ts";
 import { chooseSecret } from "../send/token.ts";
-import { transportProblem } from "../send/transport-url.ts";
+import { parseTransport, transportProblem } from "../send/transport-url.ts";
 import {
   createTransport,
   type Transport,
@@ -135,10 +135,12 @@ export async function runSend(args: SendArgs): Promise<number> {
   };
 
   const url = args.transport ?? config.value.sending.transport;
-  const transportUrl = url.startsWith("outbox:")
-    ? `outbox:${path.resolve(root, url.slice(7) || "outbox")}`
-    : url;
-  const isOutbox = transportUrl.startsWith("outbox:");
+  const parsed = parseTransport(url);
+  const outboxFolder = "kind" in parsed && parsed.kind === "outbox" ? parsed.folder : undefined;
+  const isOutbox = outboxFolder !== undefined;
+  const transportUrl = isOutbox ? `outbox:${path.resolve(root, outboxFolder)}` : url;
+  /** The transport as shown: no user name. */
+  const shownTransport = isOutbox ? transportUrl : url.replace(/\/\/[^@/]*@/, "//");
   // Real sends (a --test copy too) are signed with the editor's secret; the outbox alone may
   // use the public preview key, and its files say so.
   const chosen = chooseSecret(process.env.LETTRE_UNSUBSCRIBE_SECRET, isOutbox);
@@ -146,7 +148,7 @@ export async function runSend(args: SendArgs): Promise<number> {
     err(
       chosen.problem === "short"
         ? t("send-secret-short", { bytes: chosen.bytes })
-        : t("send-secret", { transport: url.replace(/\/\/[^@/]*@/, "//") }),
+        : t("send-secret", { transport: shownTransport }),
     );
     return 1;
   }
@@ -212,7 +214,7 @@ export async function runSend(args: SendArgs): Promise<number> {
         sent: count("sent"),
         unknown: count("unknown") + count("sending"),
         toSend: waiting,
-        transport: isOutbox ? transportUrl : url.replace(/\/\/[^@/]*@/, "//"),
+        transport: shownTransport,
       };
       // Once someone of the list may have it, the issue is frozen: the rest get that version.
       const frozen = frozenEdition(db, slug, name);
@@ -235,6 +237,16 @@ export async function runSend(args: SendArgs): Promise<number> {
         else if (args.yes && summary.toSend > 0) err(t("send-edition-yes", { date }));
       }
       if (args.dryRun) return 0;
+      if (chosen.preview) {
+        // Without the secret the outbox holds previews: every recipient's message is written,
+        // nothing is recorded as sent and nothing is frozen, so the real send stays whole.
+        for (const person of people) {
+          await transport.send(buildMessage(compiled, person, name, config.value, secret));
+        }
+        const folder = path.relative(process.cwd(), transportUrl.slice("outbox:".length));
+        out(t("send-preview-written", { count: people.length, folder: folder || "." }));
+        return 0;
+      }
       if (summary.toSend === 0) {
         out(t("send-nothing"));
         return 0;

@@ -320,6 +320,8 @@ Options :
   "markdown-alt-empty":
     "image « {value} » sans texte alternatif : décrivez-la entre les crochets, ![ce que montre l'image]({value})",
   // review of issue 8
+  "send-preview-written":
+    "aperçu : {count} message(s) écrit(s) dans {folder}/ ; rien n'est noté comme envoyé (sans LETTRE_UNSUBSCRIBE_SECRET, ce ne sont que des aperçus : l'envoi réel reste à faire)",
   "markdown-footer":
     "le pied de page est trop long ou trop chargé en mise en forme (listes imbriquées, milliers de lignes ou de signes * _ [ ]) : sa mise en page prendrait des minutes à chaque e-mail et chaque page ; raccourcissez-le à quelques paragraphes",
   "unsubscribe-not-understood":
@@ -626,6 +628,8 @@ Options:
   "markdown-alt-empty":
     'image "{value}" has no alternative text: describe it between the brackets, ![what the image shows]({value})',
   // review of issue 8
+  "send-preview-written":
+    "preview: {count} message(s) written to {folder}/; nothing is recorded as sent (without LETTRE_UNSUBSCRIBE_SECRET these are only previews: the real send is still to be done)",
   "markdown-footer":
     "the footer is too long or carries too much formatting (nested lists, thousands of lines or of * _ [ ] marks): laying it out would take minutes for every email and page; shorten it to a few paragraphs",
   "unsubscribe-not-understood":

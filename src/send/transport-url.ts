@@ -12,10 +12,23 @@ export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 /** " (did you mean "x"?)", always: the fix is known. */
 const meant = (fix: string) => suggestion(fix, [fix]);
 
+/** A transport URL, read once for everything that uses it (checks, the CLI, createTransport). */
+export type ParsedTransport =
+  | { kind: "outbox"; folder: string }
+  | { kind: "smtp"; url: URL }
+  | { kind: "ses"; region: string }
+  | { problem: string };
+
 /** Why `url` is not a transport (a message for the editor), or undefined when it is one. */
 export function transportProblem(url: string): string | undefined {
+  const parsed = parseTransport(url);
+  return "problem" in parsed ? parsed.problem : undefined;
+}
+
+/** Reads a transport URL: blanks around it and the scheme's case do not matter. */
+export function parseTransport(url: string): ParsedTransport {
   const value = url.trim();
-  const bad = (hint = "") => t("transport-invalid", { value, suggestion: hint });
+  const bad = (hint = "") => ({ problem: t("transport-invalid", { value, suggestion: hint }) });
   const colon = value.indexOf(":");
   if (colon <= 0) {
     // "outbox", "smtp", or a bare host name: say which form was meant.
@@ -44,21 +57,26 @@ export function transportProblem(url: string): string | undefined {
   }
   if (scheme === "outbox") {
     // outbox://x would write to the folder "/x" at the root of the disk.
-    return rest.startsWith("//") ? bad(meant(`outbox:${rest.slice(2)}`)) : undefined;
+    if (rest.startsWith("//")) return bad(meant(`outbox:${rest.slice(2)}`));
+    return { kind: "outbox", folder: rest || "outbox" };
   }
   if (!rest.startsWith("//")) return bad(meant(`${scheme}://${rest.replace(/^\/*/, "")}`));
   if (scheme === "ses") {
     const region = rest.slice(2).replace(/\/+$/, "");
-    return AWS_REGION.test(region) ? undefined : t("transport-ses-region", { value });
+    return AWS_REGION.test(region)
+      ? { kind: "ses", region }
+      : { problem: t("transport-ses-region", { value }) };
   }
   let parsed: URL;
   try {
-    parsed = new URL(value);
+    parsed = new URL(`${scheme}:${rest}`);
   } catch {
     return bad();
   }
   if (!parsed.hostname) return bad();
   // Never in a file: the password comes from LETTRE_SMTP_PASSWORD.
-  if (parsed.password) return t("transport-password", { value: value.replace(/:[^:@/]*@/, ":…@") });
-  return undefined;
+  if (parsed.password) {
+    return { problem: t("transport-password", { value: value.replace(/:[^:@/]*@/, ":…@") }) };
+  }
+  return { kind: "smtp", url: parsed };
 }

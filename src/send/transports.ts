@@ -12,7 +12,7 @@ import path from "node:path";
 import nodemailer from "nodemailer";
 import { t } from "../core/i18n.ts";
 import type { OutgoingMessage } from "./message.ts";
-import { AWS_REGION, transportProblem } from "./transport-url.ts";
+import { parseTransport } from "./transport-url.ts";
 
 export interface SendResult {
   response: string;
@@ -55,11 +55,11 @@ function dkimOptions(options: TransportOptions) {
 export function createTransport(url: string, options: TransportOptions): Transport {
   const env = options.env ?? process.env;
   // A mistyped URL says which forms are accepted, and which one was probably meant.
-  const problem = transportProblem(url);
-  if (problem) throw new TransportError(problem);
-  if (url.startsWith("outbox:")) return outbox(url.slice("outbox:".length) || "outbox", options);
-  if (url.startsWith("ses://")) return ses(url.slice("ses://".length), { ...options, env });
-  const parsed = new URL(url);
+  const transport = parseTransport(url);
+  if ("problem" in transport) throw new TransportError(transport.problem);
+  if (transport.kind === "outbox") return outbox(transport.folder, options);
+  if (transport.kind === "ses") return ses(transport.region, { ...options, env });
+  const parsed = transport.url;
   const secure = parsed.protocol === "smtps:";
   const user = decodeURIComponent(parsed.username);
   const pool = nodemailer.createTransport({
@@ -135,9 +135,7 @@ export function outboxFile(folder: string, messageId: string): string {
  * message or address) so the journal treats them as it treats SMTP. The AWS SDK is loaded
  * on the first message only. `LETTRE_SES_ENDPOINT` points it elsewhere (tests, a proxy).
  */
-function ses(where: string, options: TransportOptions & { env: NodeJS.ProcessEnv }): Transport {
-  const region = where.replace(/\/+$/, "");
-  if (!AWS_REGION.test(region)) throw new TransportError(transportProblem(`ses://${region}`) ?? "");
+function ses(region: string, options: TransportOptions & { env: NodeJS.ProcessEnv }): Transport {
   let mailer: ReturnType<typeof nodemailer.createTransport> | undefined;
   const start = async () => {
     const { SESv2Client, SendEmailCommand } = await import("@aws-sdk/client-sesv2");

@@ -288,6 +288,38 @@ describe("unsubscribe links and their secret", () => {
     const eml = await read(project, `outbox/${file}`);
     expect(eml).toMatch(/^X-Lettre-Outbox: unsigned-preview\r$/m);
   }, 90_000);
+
+  it("a preview of a whole list records nothing: the real send afterwards reaches everyone", async () => {
+    const project = await fixtureProject("archive");
+    await put(project, "abonnes.csv", "email\nmarie@exemple.fr\npaul@exemple.fr\n");
+    expect((await lettre(project, ["list", "import", "partenaires", "abonnes.csv"])).code).toBe(0);
+    const preview = await lettre(project, ["send", "2025-s2", "--list", "partenaires", "--yes"], {
+      LETTRE_UNSUBSCRIBE_SECRET: undefined,
+    });
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toContain("aperçu : 2 message(s) écrit(s) dans outbox/");
+    expect(await readdir(path.join(project, "outbox"))).toHaveLength(2);
+    expect((await lettre(project, ["send", "status", "2025-s2"])).stdout).toContain(
+      "n'a encore été envoyée à aucune liste",
+    );
+
+    const server = await startSmtp();
+    stops.push(server.close);
+    const real = await lettre(project, [
+      "send",
+      "2025-s2",
+      "--list",
+      "partenaires",
+      "--yes",
+      "--transport",
+      server.url,
+    ]);
+    expect(real.code, real.stderr).toBe(0);
+    expect(server.received.map((r) => r.to).sort()).toEqual([
+      "marie@exemple.fr",
+      "paul@exemple.fr",
+    ]);
+  }, 90_000);
 });
 
 describe("outbox file names and replacement strings", () => {

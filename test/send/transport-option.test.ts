@@ -1,4 +1,7 @@
+import { readdir } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseTransport } from "../../src/send/transport-url.ts";
 import { run } from "../cli.ts";
 import { fixtureProject, put, read } from "../helpers.ts";
 
@@ -56,5 +59,30 @@ describe("a mistyped transport", () => {
       "envoi impossible : sending.dkim est configuré mais la clé privée manque",
     );
     expect(send.stderr).not.toContain("erreur interne");
+  });
+});
+
+describe("a transport written another way", () => {
+  it("is read the same by the check and by the send: case and blanks do not turn it into SMTP", async () => {
+    expect(parseTransport(" OUTBOX:sortie ")).toEqual({ kind: "outbox", folder: "sortie" });
+    expect(parseTransport("Ses://eu-west-3")).toEqual({ kind: "ses", region: "eu-west-3" });
+    const smtp = parseTransport("SMTPS://lettre@mail.example.org:465");
+    expect("url" in smtp && smtp.url.href).toBe("smtps://lettre@mail.example.org:465");
+
+    const root = await fixtureProject("archive");
+    await put(root, "abonnes.csv", "email\nmarie@exemple.fr\n");
+    expect((await run(root, "list", "import", "l", "abonnes.csv")).code).toBe(0);
+    const sent = await run(
+      root,
+      "send",
+      "2025-s2",
+      "--list",
+      "l",
+      "--yes",
+      "--transport",
+      "OUTBOX:sortie",
+    );
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(await readdir(path.join(root, "sortie"))).toHaveLength(1);
   });
 });
