@@ -15,11 +15,12 @@ export const LIST_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 /**
  * A cell a spreadsheet would run as a formula (OWASP "CSV injection": `=`, `+`, `-`, `@`, tab,
- * carriage return first). The export writes it after a `'`, which spreadsheets show as text;
- * the import takes that `'` off again, so an exported list imports unchanged.
+ * carriage return first). The export writes it after a `'`, which spreadsheets show as text,
+ * also after a comma or a tab inside a value (where a spreadsheet set to split on those would
+ * start a cell); the import takes those `'` off again, so an exported list imports unchanged.
  */
 const FORMULA = /^[=+\-@\t\r]/;
-const NEUTRALISED = /^'(?=[=+\-@\t\r])/;
+const NEUTRALISED = /^'(?=[=+\-@\t\r])|(?<=[,\t] *)'(?=[=+\-@])/g;
 
 /** Column names editors' spreadsheets use, folded (lowercase, no accents, no spaces). */
 const COLUMNS: Record<string, string> = {
@@ -185,8 +186,11 @@ export function exportList(db: DatabaseSync, name: string): string {
   const subscribers = listSubscribers(db, name);
   const fields = [...new Set(subscribers.flatMap((s) => Object.keys(s.fields)))].sort();
   const cell = (value: string) => {
-    const safe = FORMULA.test(value) ? `'${value}` : value;
-    return /[;"\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+    // A spreadsheet set to split on commas (or tabs) starts a cell after each one: a
+    // formula sign there gets the `'` too (hostile values only: "Dupont,=1+1").
+    const split = value.replace(/([,\t] *)(?=[=+\-@])/g, (_, before: string) => `${before}'`);
+    const safe = FORMULA.test(split) ? `'${split}` : split;
+    return /[;,"\r\n\t]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
   };
   const lines = [["email", ...fields, "status"].join(";")];
   for (const s of subscribers) {

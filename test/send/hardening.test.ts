@@ -432,6 +432,8 @@ describe("CSV export and terminal output", () => {
       "@SUM(1+1)*cmd|' /C calc'!A0",
       "Marie",
       "-",
+      "Dupont,=1+1",
+      "Durand,\t+cmd|' /C calc'!A0",
     ];
     const csv = `email;prénom\n${names.map((n, i) => `p${i}@exemple.fr;"${n.replace(/"/g, '""')}"`).join("\n")}\n=1+1@exemple.fr;Formule\n`;
     const report = importList(db, "partenaires", csv, "p.csv");
@@ -452,6 +454,9 @@ describe("CSV export and terminal output", () => {
       )
       .filter((cell) => cell !== "");
     expect(cells.filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+    // Nor where a spreadsheet set to commas (or tabs) would start a cell.
+    const elsewhere = exported.split(/[,\t;\r\n]/).map((cell) => cell.replace(/^[" ]+/, ""));
+    expect(elsewhere.filter((cell) => /^[=+\-@]/.test(cell))).toEqual([]);
     expect(cells).toContain(`'${names[0]}`);
     expect(cells).toContain("'+33 6 12 34 56 78");
     expect(cells).toContain("'=1+1@exemple.fr");
