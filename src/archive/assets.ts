@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Nodes } from "mdast";
+import { type DefaultTreeAdapterTypes, parseFragment } from "parse5";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
@@ -31,9 +32,6 @@ interface Unlabelled {
 }
 
 const parser = unified().use(remarkParse).use(remarkGfm);
-const HTML_SRC = /<(?:img\b[^>]*\bsrc|a\b[^>]*\bhref)\s*=\s*["']?([^"'\s>]+)/gi;
-const HTML_IMG = /<img\b[^>]*>/gi;
-const HTML_ATTRIBUTE = /[\s/]([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
 /** A link is a file to publish when it names one (has an extension); an image always. */
 const FILE = /\.[a-z0-9]{1,5}$/i;
 
@@ -41,15 +39,30 @@ function isRelative(src: string): boolean {
   return !/^([a-z][a-z0-9+.-]*:|\/\/|#|\/)/i.test(src);
 }
 
-/** Attributes of a raw HTML tag, by lowercase name. */
-function attributes(tag: string): Map<string, string> {
-  const found = new Map<string, string>();
-  const inside = tag.replace(/^<\w+/, "").replace(/\/?>$/, "");
-  for (const m of ` ${inside}`.matchAll(HTML_ATTRIBUTE)) {
-    const name = (m[1] ?? "").toLowerCase();
-    if (!found.has(name)) found.set(name, m[2] ?? m[3] ?? m[4] ?? "");
-  }
-  return found;
+/**
+ * The `<img>` and `<a>` elements of a piece of raw HTML, read by a real HTML parser (so that
+ * `data-src=`, or a `>` inside a quoted attribute, is not taken for what it is not), with the
+ * line (0-based, in the piece) where each tag starts.
+ */
+function* rawElements(
+  html: string,
+): Generator<{ tag: string; attrs: Map<string, string>; line: number }> {
+  type Node = DefaultTreeAdapterTypes.ChildNode | DefaultTreeAdapterTypes.DocumentFragment;
+  const walk = function* (
+    node: Node,
+  ): Generator<{ tag: string; attrs: Map<string, string>; line: number }> {
+    if ("tagName" in node && (node.tagName === "img" || node.tagName === "a")) {
+      yield {
+        tag: node.tagName,
+        attrs: new Map(node.attrs.map((a) => [a.name, a.value])),
+        line: (node.sourceCodeLocation?.startLine ?? 1) - 1,
+      };
+    }
+    const children =
+      "content" in node ? node.content.childNodes : "childNodes" in node ? node.childNodes : [];
+    for (const child of children) yield* walk(child);
+  };
+  yield* walk(parseFragment(html, { sourceCodeLocationInfo: true }));
 }
 
 /**
@@ -73,19 +86,13 @@ function markdownReferences(text: string): {
     }
     if (node.type === "html") {
       // A block of HTML may span lines: each tag is on the line where it starts.
-      const lineAt = (index: number) =>
-        line + (node.value.slice(0, index).match(/\n/g)?.length ?? 0);
-      for (const m of node.value.matchAll(HTML_SRC)) {
-        const isImage = /^<img/i.test(m[0]);
-        if (isImage || FILE.test(clean(m[1] ?? ""))) {
-          found.push({ src: m[1] ?? "", line: lineAt(m.index) });
-        }
-      }
-      for (const m of node.value.matchAll(HTML_IMG)) {
-        const attrs = attributes(m[0]);
+      for (const element of rawElements(node.value)) {
+        const at = line + element.line;
+        const src = element.attrs.get(element.tag === "img" ? "src" : "href");
+        if (src && (element.tag === "img" || FILE.test(clean(src)))) found.push({ src, line: at });
         // alt="" is allowed: it marks a decorative image, which screen readers skip.
-        if (!attrs.has("alt")) {
-          unlabelled.push({ src: attrs.get("src") ?? "", line: lineAt(m.index), html: true });
+        if (element.tag === "img" && !element.attrs.has("alt")) {
+          unlabelled.push({ src: src ?? "", line: at, html: true });
         }
       }
     }

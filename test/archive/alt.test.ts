@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { build } from "../../src/cli/build.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
 import { lettre } from "../cli.ts";
-import { makeProject } from "../helpers.ts";
+import { makeProject, put } from "../helpers.ts";
 
 const ISSUE = `---
 title: Lettre
@@ -66,5 +66,23 @@ describe("images without alternative text", () => {
       'newsletters/2026-s1.md:5: body: image "https://x.org/logo.png" has no alternative text: add alt="…"',
     );
     expect((await lettre(root, ["build", "--strict"], english).done).code).toBe(1);
+  });
+
+  it("reads raw HTML with a real parser: data-src is not a src, a > inside alt does not end the tag", async () => {
+    const root = await makeProject({
+      "newsletters/2026-s1.md": `---
+title: Lettre
+date: 2026-01-15
+---
+<img src="images/logo.png" data-src="ailleurs.png" alt="Logo">
+
+<img alt="a > b" src="images/absente.png">
+`,
+    });
+    await put(root, "newsletters/images/logo.png", "png");
+    const result = await build({ root });
+    expect(result.diagnostics.map((d) => [d.line, d.rule, d.message.includes("absente")])).toEqual([
+      [7, "asset-missing", true],
+    ]);
   });
 });
