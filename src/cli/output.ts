@@ -72,8 +72,16 @@ export async function writeChanged(
   files: Map<string, string | Uint8Array>,
   last: Map<string, string | Uint8Array>,
 ): Promise<string[]> {
-  // A folder marked now (deleted since the last build, say) holds none of it: write it all.
-  const previous = (await claim(outDir)) ? new Map<string, string | Uint8Array>() : last;
+  // A folder marked now, or one of its output folders gone (deleted since the last build,
+  // say), holds none of the last build: write it all.
+  const folders = new Set([...files.keys()].map((file) => file.split("/")[0] ?? ""));
+  const gone = async () => {
+    for (const folder of folders)
+      if (!(await stat(path.join(outDir, folder)).catch(() => undefined))) return true;
+    return false;
+  };
+  const previous =
+    (await claim(outDir)) || (await gone()) ? new Map<string, string | Uint8Array>() : last;
   const changed: string[] = [];
   for (const [file, content] of files) {
     const before = previous.get(file);

@@ -228,5 +228,14 @@ describe("lettre dev / build --watch: the watcher", () => {
     // The whole output, not only what this save changed: the folder was empty.
     expect(await read(root, "dist/email/2025-s2.html")).toContain("Assises nationales");
     expect(await read(root, "dist/archive/index.html")).toContain("Semestre repris");
+
+    // One output folder deleted: the next save brings all of it back.
+    await rm(path.join(root, "dist/archive"), { recursive: true });
+    built = next();
+    await put(root, "newsletters/2025-s1.md", source.replace("Premier semestre", "Semestre 3"));
+    event = await built;
+    expect(event.result.ok).toBe(true);
+    expect(await read(root, "dist/archive/2025-s2/email.html")).toContain("Assises nationales");
+    expect(await read(root, "dist/archive/assets/style.css")).toContain("color");
   });
 });
