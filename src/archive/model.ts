@@ -2,7 +2,7 @@
  * What archive pages show, as plain data: pages and their addresses, issues newest first,
  * and the views across issues (events, datathons, EU projects, tags).
  */
-import { Parser } from "htmlparser2";
+import { type DefaultTreeAdapterTypes, parseFragment } from "parse5";
 import type { Config } from "../config/index.ts";
 import type { Issue } from "../content/index.ts";
 import { MarkdownError, markdownToHtml } from "../render/markdown.ts";
@@ -71,24 +71,19 @@ const INLINE = new Set(
  */
 export function htmlText(html: string): string {
   const parts: string[] = [];
-  let skipped = 0;
-  const parser = new Parser(
-    {
-      onopentag(name, attributes) {
-        if (skipped > 0 || "data-footnote-backref" in attributes) skipped++;
-        if (!INLINE.has(name)) parts.push(" ");
-      },
-      ontext(text) {
-        if (skipped === 0) parts.push(text);
-      },
-      onclosetag(name) {
-        if (skipped > 0) skipped--;
-        if (!INLINE.has(name)) parts.push(" ");
-      },
-    },
-    { decodeEntities: true },
-  );
-  parser.end(html);
+  const walk = (node: DefaultTreeAdapterTypes.ChildNode): void => {
+    if (node.nodeName === "#text" && "value" in node) {
+      parts.push(node.value);
+      return;
+    }
+    if (!("tagName" in node)) return;
+    if (node.attrs.some((a) => a.name === "data-footnote-backref")) return;
+    const block = !INLINE.has(node.tagName);
+    if (block) parts.push(" ");
+    for (const child of node.childNodes) walk(child);
+    if (block) parts.push(" ");
+  };
+  for (const child of parseFragment(html).childNodes) walk(child);
   return parts
     .join("")
     .replace(/[\t\n\f\r ]+/g, " ")
