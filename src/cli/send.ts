@@ -313,7 +313,7 @@ export async function runSend(args: SendArgs): Promise<number> {
           err(t("send-db-rescued", { file: error.rescued }));
         } else {
           err(t("send-db-not-rescued", { detail: error.rescueError ?? "" }));
-          for (const email of error.sent) err(`  ${email}`);
+          for (const email of error.sent) err(`  ${printable(email)}`);
         }
         return 1;
       }

@@ -330,6 +330,7 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
     };
 
     const deliver = async (person: Person): Promise<void> => {
+      // Built before the row is taken: a message that cannot be built leaves it pending.
       const message = buildMessage(compiled, person, list, config, options.secret);
       if (Number(take.run(now(), slug, list, person.email, person.email).changes) === 0) {
         run.skipped++;

@@ -64,50 +64,52 @@ describe("ids and names from raw HTML", () => {
     expect(html).toContain(`<h3 id="${ref?.[3]}">Notes</h3>`);
   });
 
-  it("leaves the globals of an archive page alone in a real browser", async () => {
-    const root = await makeProject({
-      "newsletters/2026-s1.md": `---\ntitle: Lettre\ndate: 2026-01-15\n---\n${CLOBBERING}\n`,
-    });
-    const result = await build({ root });
-    expect(result.diagnostics).toEqual([]);
-    const page = await read(root, "dist/archive/2026-s1/index.html");
-    expect(names(page)).not.toContain("location");
-    expect(names(page)).not.toContain("getElementById");
-    if (!hasChromium) return;
-    const server = await serveStatic(path.join(root, "dist/archive"));
-    const browser = await launchChromium();
-    try {
-      const tab = await browser.newPage();
-      await tab.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
-      await tab.goto(`${server.url}2026-s1/`);
-      const seen = await tab.evaluate(() => ({
-        getElementById: typeof document.getElementById,
-        querySelector: typeof document.querySelector,
-        forms: document.forms instanceof HTMLCollection,
-        cookie: typeof document.cookie,
-        location:
-          typeof (window as { location: unknown }).location === "object" &&
-          "href" in window.location,
-        search: typeof (window as unknown as Record<string, unknown>).search,
-        programme: document.querySelector('a[href="#user-content-programme"]') !== null,
-      }));
-      expect(seen).toEqual({
-        getElementById: "function",
-        querySelector: "function",
-        forms: true,
-        cookie: "string",
-        location: true,
-        search: "undefined",
-        programme: true,
+  it.skipIf(!hasChromium)(
+    "leaves the globals of an archive page alone in a real browser",
+    async () => {
+      const root = await makeProject({
+        "newsletters/2026-s1.md": `---\ntitle: Lettre\ndate: 2026-01-15\n---\n${CLOBBERING}\n`,
       });
-      await tab.click('a[href="#user-content-programme"]');
-      expect(await tab.evaluate(() => window.location.hash)).toBe("#user-content-programme");
-      expect(await tab.evaluate(() => document.querySelector(":target")?.textContent)).toBe(
-        "Programme",
-      );
-    } finally {
-      await browser.close();
-      await server.close();
-    }
-  });
+      const result = await build({ root });
+      expect(result.diagnostics).toEqual([]);
+      const page = await read(root, "dist/archive/2026-s1/index.html");
+      expect(names(page)).not.toContain("location");
+      expect(names(page)).not.toContain("getElementById");
+      const server = await serveStatic(path.join(root, "dist/archive"));
+      const browser = await launchChromium();
+      try {
+        const tab = await browser.newPage();
+        await tab.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
+        await tab.goto(`${server.url}2026-s1/`);
+        const seen = await tab.evaluate(() => ({
+          getElementById: typeof document.getElementById,
+          querySelector: typeof document.querySelector,
+          forms: document.forms instanceof HTMLCollection,
+          cookie: typeof document.cookie,
+          location:
+            typeof (window as { location: unknown }).location === "object" &&
+            "href" in window.location,
+          search: typeof (window as unknown as Record<string, unknown>).search,
+          programme: document.querySelector('a[href="#user-content-programme"]') !== null,
+        }));
+        expect(seen).toEqual({
+          getElementById: "function",
+          querySelector: "function",
+          forms: true,
+          cookie: "string",
+          location: true,
+          search: "undefined",
+          programme: true,
+        });
+        await tab.click('a[href="#user-content-programme"]');
+        expect(await tab.evaluate(() => window.location.hash)).toBe("#user-content-programme");
+        expect(await tab.evaluate(() => document.querySelector(":target")?.textContent)).toBe(
+          "Programme",
+        );
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    },
+  );
 });
