@@ -5,7 +5,7 @@ import { readdir, realpath } from "node:fs/promises";
 import path from "node:path";
 import { type Diagnostic, formatPath } from "../core/diagnostic.ts";
 import { isInside, MAX_TEXT_BYTES, readText } from "../core/files.ts";
-import { type Locale, type MessageKey, type Params, suggestion, t } from "../core/i18n.ts";
+import { type Locale, suggestion, t } from "../core/i18n.ts";
 import { checkMarkdown } from "../core/limits.ts";
 import { type LineOf, validate } from "../core/validate.ts";
 import { lineInField, readYaml } from "../core/yaml.ts";
