@@ -79,6 +79,10 @@ export async function readInside(
     return { reason: "error", error };
   }
   try {
+    // A folder on the way may have been swapped for a link between realpath and open
+    // (O_NOFOLLOW guards only the last part): ask the system what was really opened.
+    const opened = await realpath(`/proc/self/fd/${handle.fd}`).catch(() => real);
+    if (!isInside(opened, boundary)) return { reason: "outside", target: opened };
     const stats = await handle.stat();
     if (stats.isDirectory()) return { reason: "directory" };
     if (!stats.isFile()) return { reason: "not-file" };

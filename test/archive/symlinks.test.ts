@@ -3,7 +3,7 @@
  * the public archive (/etc/passwd, /proc/self/environ with the SMTP password). lettre now
  * reads only files that really are in the project, regular files of a sane size.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import {
   mkdir,
@@ -21,6 +21,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { build } from "../../src/cli/build.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
+import { readInside } from "../../src/core/files.ts";
 import { makeProject, put, read } from "../helpers.ts";
 
 const SECRET = "LETTRE_SMTP_PASSWORD=hunter2-do-not-publish";
@@ -168,6 +169,46 @@ describe("symbolic links and special files in newsletters/", () => {
       ["lettre.config.yaml", "file-outside"],
       ["templates/email/partials/button.hbs", "file-outside"],
     ]);
+  });
+
+  it("does not read through a folder swapped for a link between the check and the read", async () => {
+    const away = await elsewhere();
+    const root = await makeProject({ "newsletters/images/secret.png": "innocent" });
+    const content = path.join(root, "newsletters");
+    await symlink(away, path.join(content, "evil"));
+    // Another process swaps newsletters/images (a real folder) and newsletters/evil (a link
+    // out of the project), again and again, while lettre reads images/secret.png.
+    const swapper = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const fs = require("node:fs"); process.chdir(${JSON.stringify(content)});
+         for (;;) { fs.renameSync("images", "t"); fs.renameSync("evil", "images"); fs.renameSync("t", "evil");
+                    fs.renameSync("images", "t"); fs.renameSync("evil", "images"); fs.renameSync("t", "evil"); }`,
+      ],
+      { stdio: "ignore" },
+    );
+    const exited = new Promise((resolve) => swapper.on("exit", resolve));
+    let leaked = 0;
+    let read = 0;
+    try {
+      for (let i = 0; i < 3000; i++) {
+        const got = await readInside("newsletters/images/secret.png", {
+          root,
+          within: "newsletters",
+          maxBytes: 1024,
+        });
+        if ("bytes" in got) {
+          read++;
+          if (got.bytes.toString().includes("hunter2")) leaked++;
+        }
+      }
+    } finally {
+      swapper.kill("SIGKILL");
+      await exited;
+    }
+    expect(read).toBeGreaterThan(0);
+    expect(leaked).toBe(0);
   });
 
   it("refuses a template folder that is itself a link out of the project, without walking it", async () => {
