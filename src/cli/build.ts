@@ -18,7 +18,7 @@ import { type Locale, setLocale } from "../core/i18n.ts";
 import { compileEmail, type Email } from "../email/index.ts";
 import { archiveUrl, loadTemplates, renderEmailMjml, type Templates } from "../render/index.ts";
 import type { BuildCache } from "./cache.ts";
-import { writeChanged, writeOutputs } from "./output.ts";
+import { writeChanged, writeFailure, writeOutputs } from "./output.ts";
 
 export interface BuildOptions {
   root: string;
@@ -122,9 +122,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   for (const [file, content] of archive.files) files.set(`${ARCHIVE_DIR}/${file}`, content);
   result.archivePages = [...archive.files.keys()].filter((f) => f.endsWith("index.html")).length;
   const folders = ["email", ARCHIVE_DIR];
-  result.changed = cache?.written
-    ? await writeChanged(outDir, files, cache.written)
-    : await writeOutputs(outDir, folders, files);
+  try {
+    result.changed = cache?.written
+      ? await writeChanged(outDir, files, cache.written)
+      : await writeOutputs(outDir, folders, files);
+  } catch (error) {
+    throw writeFailure(error, outDir) ?? error;
+  }
   if (cache) cache.written = files;
   result.written = true;
   return result;

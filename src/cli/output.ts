@@ -187,3 +187,28 @@ async function isPreviousOutput(outDir: string, entries: string[]): Promise<bool
   }
   return true;
 }
+
+/**
+ * What the editor can do about a failure to write the output: a folder they may not write
+ * to, a read-only or full disk. Undefined for any other error (a bug: shown as such).
+ */
+export function writeFailure(error: unknown, outDir: string): LettreError | undefined {
+  const code = (error as NodeJS.ErrnoException)?.code ?? "";
+  const key = (
+    {
+      EACCES: "out-denied",
+      EPERM: "out-denied",
+      EROFS: "out-denied",
+      ENOSPC: "out-full",
+      EDQUOT: "out-full",
+    } as const
+  )[code];
+  if (!key) return undefined;
+  const relative = path.relative(process.cwd(), outDir);
+  const file = !relative || relative.startsWith("..") ? outDir : relative;
+  const where = (error as NodeJS.ErrnoException).path ?? outDir;
+  return new LettreError(
+    [{ file, rule: key, severity: "error", message: t(key, { path: where, code }), cause: error }],
+    { cause: error },
+  );
+}

@@ -1,11 +1,11 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { build } from "../../src/cli/build.ts";
 import { MARKER, writeChanged } from "../../src/cli/output.ts";
 import { LettreError } from "../../src/core/diagnostic.ts";
-import { run } from "../cli.ts";
+import { lettre, run } from "../cli.ts";
 import { makeProject, put, read } from "../helpers.ts";
 
 const ISSUE = "---\ntitle: Numéro un\ndate: 2025-12-01\n---\nBonjour.\n";
@@ -46,6 +46,25 @@ describe("the output folder (--out)", () => {
     expect(english.code).toBe(1);
     expect(english.stderr).toContain("output folder refused: it is not empty");
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    "says a folder it may not write to is one, and keeps the last output (run as another user)",
+    async () => {
+      const root = await makeProject({ "newsletters/un.md": ISSUE });
+      expect((await run(root, "build")).code).toBe(0);
+      const before = await read(root, "dist/email/un.html");
+      // Root ignores permissions: the command runs as "nobody", who may read but not write.
+      await chmod(root, 0o755);
+      await chmod(path.join(root, "dist"), 0o555);
+      const denied = await lettre(root, ["build"], { uid: 65534, gid: 65534 }).done;
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toContain(
+        "dist: lettre ne peut pas écrire dans le dossier de sortie (EACCES",
+      );
+      expect(denied.stderr).not.toContain("erreur interne");
+      expect(await read(root, "dist/email/un.html")).toBe(before);
+    },
+  );
 
   it("writes into a new or empty folder, marks it, and builds there again", async () => {
     const root = await makeProject({ "newsletters/un.md": ISSUE });
