@@ -2,7 +2,7 @@
  * The command line: parses arguments, calls the pipeline, prints diagnostics. Editors
  * never see a stack trace unless they pass --debug.
  */
-import { access, mkdir, writeFile } from "node:fs/promises";
+import { access, mkdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs, styleText } from "node:util";
 import {
@@ -108,6 +108,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const root = path.resolve(values.root ?? process.cwd());
   const debug = values.debug === true;
+  if (!(await stat(root).catch(() => undefined))?.isDirectory()) {
+    console.error(t("cli-root-missing", { value: values.root ?? root }));
+    return 2;
+  }
   try {
     if (command === "new") return await newIssue(root, rest[0]);
     if (command === "list") return await runList(root, rest);

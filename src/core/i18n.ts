@@ -320,6 +320,8 @@ Options :
   "markdown-alt-empty":
     "image « {value} » sans texte alternatif : décrivez-la entre les crochets, ![ce que montre l'image]({value})",
   // review of issue 8
+  "cli-root-missing":
+    "--root : le dossier « {value} » n'existe pas (ou n'est pas un dossier) : donnez le dossier du projet, celui qui contient lettre.config.yaml",
   "out-denied":
     "lettre ne peut pas écrire dans le dossier de sortie ({code} sur {path}) : donnez-vous le droit d'y écrire (ou choisissez un autre dossier avec --out), puis relancez ; la sortie précédente est conservée",
   "out-full":
@@ -632,6 +634,8 @@ Options:
   "markdown-alt-empty":
     'image "{value}" has no alternative text: describe it between the brackets, ![what the image shows]({value})',
   // review of issue 8
+  "cli-root-missing":
+    '--root: the folder "{value}" does not exist (or is not a folder): give the project folder, the one holding lettre.config.yaml',
   "out-denied":
     "lettre cannot write to the output folder ({code} on {path}): give yourself the right to write there (or choose another folder with --out), then run again; the previous output is kept",
   "out-full":

@@ -93,5 +93,10 @@ describe("the lettre command", () => {
     expect(out.stderr).toBe(
       "sortie: le dossier de sortie est un fichier : choisissez un autre --out ou supprimez ce fichier\n",
     );
+    const missing = await run(root, "check", "--root", "projet-absent");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(
+      "--root : le dossier « projet-absent » n'existe pas (ou n'est pas un dossier) : donnez le dossier du projet, celui qui contient lettre.config.yaml\n",
+    );
   });
 });
