@@ -150,7 +150,11 @@ export function readFailureMessage(failure: ReadFailure, file: string): string {
     case "not-file":
       return t("file-not-regular", { file });
     case "too-big":
-      return t("file-too-big", { size: fileSize(failure.size), max: fileSize(failure.max) });
+      // An issue is too long for an email; a config or a template is simply not one.
+      return t(/^newsletters\/[^/]+\.md$/.test(file) ? "file-too-big" : "text-too-big", {
+        size: fileSize(failure.size),
+        max: fileSize(failure.max),
+      });
     case "error":
       return t("file-read", { detail: String((failure.error as Error).message) });
   }

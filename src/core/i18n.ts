@@ -320,6 +320,8 @@ Options :
   "markdown-alt-empty":
     "image « {value} » sans texte alternatif : décrivez-la entre les crochets, ![ce que montre l'image]({value})",
   // review of issue 8
+  "text-too-big":
+    "fichier de {size}, au-delà de la limite de {max} pour un fichier de réglages ou un gabarit : un fichier de cette taille n'est pas ce que lettre attend ici ; vérifiez que c'est le bon fichier",
   "cli-root-missing":
     "--root : le dossier « {value} » n'existe pas (ou n'est pas un dossier) : donnez le dossier du projet, celui qui contient lettre.config.yaml",
   "out-denied":
@@ -634,6 +636,8 @@ Options:
   "markdown-alt-empty":
     'image "{value}" has no alternative text: describe it between the brackets, ![what the image shows]({value})',
   // review of issue 8
+  "text-too-big":
+    "file of {size}, over the limit of {max} for a settings file or a template: a file this size is not what lettre expects here; check that it is the right file",
   "cli-root-missing":
     '--root: the folder "{value}" does not exist (or is not a folder): give the project folder, the one holding lettre.config.yaml',
   "out-denied":

@@ -53,6 +53,11 @@ describe("size limits", () => {
     expect(diagnostics.map((d) => [d.file, d.rule])).toEqual([
       ["lettre.config.yaml", "file-too-big"],
     ]);
+    // Said as what it is: not an issue to split.
+    expect(diagnostics[0]?.message).toMatch(
+      /^fichier de 3\d\d,\d Ko, au-delà de la limite de 256 Ko pour un fichier de réglages ou un gabarit/,
+    );
+    expect(diagnostics[0]?.message).not.toContain("Gmail");
   });
 });
 
