@@ -320,6 +320,8 @@ Options :
   "markdown-alt-empty":
     "image « {value} » sans texte alternatif : décrivez-la entre les crochets, ![ce que montre l'image]({value})",
   // review of issue 8
+  "yaml-too-deep":
+    "valeur imbriquée trop profondément (des milliers de [ ou de { ?) : une valeur de l'en-tête tient en quelques niveaux ; corrigez cette ligne",
   "text-too-big":
     "fichier de {size}, au-delà de la limite de {max} pour un fichier de réglages ou un gabarit : un fichier de cette taille n'est pas ce que lettre attend ici ; vérifiez que c'est le bon fichier",
   "cli-root-missing":
@@ -636,6 +638,8 @@ Options:
   "markdown-alt-empty":
     'image "{value}" has no alternative text: describe it between the brackets, ![what the image shows]({value})',
   // review of issue 8
+  "yaml-too-deep":
+    "value nested too deep (thousands of [ or {?): a value of the front matter takes a few levels; fix this line",
   "text-too-big":
     "file of {size}, over the limit of {max} for a settings file or a template: a file this size is not what lettre expects here; check that it is the right file",
   "cli-root-missing":

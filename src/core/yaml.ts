@@ -137,6 +137,8 @@ function openingBracketLine(lines: string[], from: number): number {
 
 function messageKey(code: string, message: string, line: string): MessageKey {
   if (code === "DUPLICATE_KEY") return "yaml-duplicate";
+  // The parser ran out of stack on brackets nested by the thousand.
+  if (/call stack/i.test(message)) return "yaml-too-deep";
   if (/Missing closing/.test(message)) return "yaml-unclosed-quote";
   if (/end with an? [\]}]/.test(message)) return "yaml-unclosed";
   if (code === "TAB_AS_INDENT") return "yaml-indent";

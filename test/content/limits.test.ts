@@ -61,6 +61,15 @@ describe("size limits", () => {
   });
 });
 
+describe("front matter nested by the thousand", () => {
+  it("is a message with its line, not the parser's stack overflow", () => {
+    const deep = `---\ntitle: T\ndate: 2026-01-15\ntags: ${"[".repeat(20_000)}${"]".repeat(20_000)}\n---\nBonjour.\n`;
+    expect(parseIssue(deep, "newsletters/x.md", "fr").diagnostics.map(formatDiagnostic)).toEqual([
+      "newsletters/x.md:4: valeur imbriquée trop profondément (des milliers de [ ou de { ?) : une valeur de l'en-tête tient en quelques niveaux ; corrigez cette ligne",
+    ]);
+  });
+});
+
 describe("Markdown the parser would take minutes over", () => {
   it("refuses lists nested by indentation, with the line", () => {
     const staircase = Array.from({ length: 200 }, (_, i) => `${"  ".repeat(i)}- niveau ${i}`);
