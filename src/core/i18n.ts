@@ -332,6 +332,11 @@ Options :
     "ce lien de désinscription n'a pas été fait avec la clé LETTRE_UNSUBSCRIBE_SECRET actuelle (modifié, tronqué ou signé avec une autre clé) : personne n'est désinscrit ; demandez l'adresse à la personne et désinscrivez-la par son adresse",
   "unsubscribe-preview-token":
     "ce lien vient d'un aperçu de l'outbox (clé publique, sans LETTRE_UNSUBSCRIBE_SECRET) : il ne prouve rien, personne n'est désinscrit",
+  // review y
+  "placeholder-unfilled":
+    "« {value} » ne sera pas rempli à l'envoi : il coupe une balise ou une mise en forme (gras, italique, balise HTML dans le texte de repli), et les lecteurs le verraient tel quel ; écrivez-le d'un seul tenant, en texte simple, par exemple **{{subscriber.firstName|Madame, Monsieur}}**",
+  "placeholder-encoded":
+    "« {value} » est dans l'adresse d'un lien ou d'une image : il y est encodé (%7B%7B…) et ne sera jamais rempli ; retirez-le de l'adresse (il peut rester dans le texte du lien)",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -640,6 +645,11 @@ Options:
     "this unsubscribe link was not made with the current LETTRE_UNSUBSCRIBE_SECRET (altered, truncated or signed with another key): nobody is unsubscribed; ask the person for their address and unsubscribe that",
   "unsubscribe-preview-token":
     "this link comes from an outbox preview (public key, no LETTRE_UNSUBSCRIBE_SECRET): it proves nothing, nobody is unsubscribed",
+  // review y
+  "placeholder-unfilled":
+    '"{value}" will not be filled when sending: it crosses a tag or some formatting (bold, italics, HTML in its fallback), and readers would see it as written; write it in one piece, as plain text, e.g. **{{subscriber.firstName|Sir or Madam}}**',
+  "placeholder-encoded":
+    '"{value}" is in the address of a link or an image: it is encoded there (%7B%7B…) and will never be filled; take it out of the address (it may stay in the link\'s text)',
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;
