@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { cleanConfigData } from "../core/chars.ts";
 import { contrast, darkenToContrast, floorRatio } from "../core/contrast.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { formatPath } from "../core/diagnostic.ts";
@@ -88,7 +89,10 @@ export function parseConfig(source: string, file = CONFIG_FILE) {
     }),
   );
   if (secrets.length > 0) return { diagnostics: secrets };
-  const result = validate(configSchema, yaml.data ?? {}, file, yaml.lineOf);
+  // Control characters (Word's U+000B, NUL, ESC…) would reach every email, page and message.
+  const cleaned = cleanConfigData(yaml.data ?? {}, file, yaml.lineOf);
+  const result = validate(configSchema, cleaned.data, file, yaml.lineOf);
+  result.diagnostics.unshift(...cleaned.diagnostics);
   if (!result.value) return result;
   result.diagnostics.push(...themeContrast(result.value.theme, file, yaml.lineOf));
   // The footer is Markdown on every email and page: the same limits as an issue's texts.
