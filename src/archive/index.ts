@@ -6,7 +6,7 @@
  *   4. feed.xml, feed.json, events.ics, sitemap.xml, robots.txt, search index, assets
  * Drafts never appear in any of them.
  */
-import type { Config } from "../config/index.ts";
+import { CONFIG_FILE, type Config, configLineOf } from "../config/index.ts";
 import type { Issue } from "../content/index.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
@@ -14,7 +14,7 @@ import type { TemplateSet } from "../render/index.ts";
 import { viewModel } from "../render/index.ts";
 import { MarkdownError } from "../render/markdown.ts";
 import { fillHtml } from "../send/message.ts";
-import { collectAssets, templateAssets } from "./assets.ts";
+import { collectAssets, siteLogo, templateAssets } from "./assets.ts";
 import {
   calendarEntries,
   type Entry,
@@ -226,6 +226,23 @@ export async function buildArchive(
   files.set("robots.txt", robots(config.site.url));
   for (const [name, content] of await templateAssets(input.root, ASSETS_DIR, diagnostics)) {
     files.set(`assets/${name}`, content);
+  }
+  // The logo every email shows, at the address the emails give it.
+  const logo = await siteLogo(input.root, input.config);
+  diagnostics.push(...logo.diagnostics);
+  for (const [file, bytes] of logo.files) {
+    if (!files.has(file)) {
+      files.set(file, bytes);
+      continue;
+    }
+    diagnostics.push({
+      file: CONFIG_FILE,
+      line: configLineOf(input.config, ["site", "logo", "src"]),
+      field: "site.logo.src",
+      rule: "logo-taken",
+      severity: "error",
+      message: t("logo-taken", { value: input.config.site.logo?.src ?? file }),
+    });
   }
   return { files, diagnostics };
 }

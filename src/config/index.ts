@@ -73,6 +73,14 @@ export const configSchema = z.strictObject({
 
 export type Config = z.output<typeof configSchema>;
 
+/** Where each value of a config read by parseConfig is in lettre.config.yaml. */
+const configLines = new WeakMap<Config, LineOf>();
+
+/** The line of a field of `config` in lettre.config.yaml (for later stages' messages). */
+export function configLineOf(config: Config, at: readonly PropertyKey[]): number | undefined {
+  return configLines.get(config)?.(at);
+}
+
 const SECRET = /pass(word)?|secret|token|api[-_]?key|credential|private[-_]?key/i;
 
 export function parseConfig(source: string, file = CONFIG_FILE) {
@@ -109,7 +117,9 @@ export function parseConfig(source: string, file = CONFIG_FILE) {
     });
   }
   // Nothing may render a footer that would take minutes: no config to build with.
-  return problems.length > 0 ? { diagnostics: result.diagnostics } : result;
+  if (problems.length > 0) return { diagnostics: result.diagnostics };
+  configLines.set(result.value, yaml.lineOf);
+  return result;
 }
 
 export async function loadConfig(
