@@ -4,6 +4,7 @@ import { type DefaultTreeAdapterTypes, parseFragment } from "parse5";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
+import { CONFIG_FILE, type Config, configLineOf } from "../config/index.ts";
 import { CONTENT_DIR, type Issue, markdownTexts } from "../content/index.ts";
 import { type Diagnostic, formatPath } from "../core/diagnostic.ts";
 import {
@@ -192,6 +193,49 @@ export async function collectAssets(
     });
   }
   cache?.set(issue, { files, diagnostics });
+  return { files, diagnostics };
+}
+
+/**
+ * The site's logo, when `site.logo.src` is a relative path: it is read from newsletters/,
+ * like the issues' images (the same safe reader: no link out of the folder, no device, a
+ * size limit), and published at that path at the archive's root, the address every email
+ * gives it (`<site.url>/<src>`). A missing or refused logo is an error at its line in
+ * lettre.config.yaml. An https:// logo is the editor's to publish.
+ */
+export async function siteLogo(
+  root: string,
+  config: Config,
+): Promise<{ files: Map<string, Uint8Array>; diagnostics: Diagnostic[] }> {
+  const files = new Map<string, Uint8Array>();
+  const diagnostics: Diagnostic[] = [];
+  const src = config.site.logo?.src;
+  if (!src || !isRelative(src)) return { files, diagnostics };
+  const relative = path.posix.normalize(safeDecode(src));
+  const file = `${CONTENT_DIR}/${relative}`;
+  const outside = relative.startsWith("..") || path.posix.isAbsolute(relative);
+  const read = outside
+    ? ({ reason: "missing" } as const)
+    : await readInside(file, { root, within: CONTENT_DIR, maxBytes: MAX_ASSET_BYTES });
+  if ("bytes" in read) {
+    files.set(relative, read.bytes);
+    return { files, diagnostics };
+  }
+  const detail =
+    read.reason === "too-big"
+      ? t("asset-too-big", { size: fileSize(read.size), max: fileSize(read.max) })
+      : readFailureMessage(read, file);
+  diagnostics.push({
+    file: CONFIG_FILE,
+    line: configLineOf(config, ["site", "logo", "src"]),
+    field: "site.logo.src",
+    rule: read.reason === "missing" ? "logo-missing" : "asset-refused",
+    severity: "error",
+    message:
+      read.reason === "missing"
+        ? t("logo-missing", { value: src, file })
+        : t("asset-refused", { value: src, detail }),
+  });
   return { files, diagnostics };
 }
 

@@ -97,13 +97,23 @@ function utc(iso: string, addDays = 0): Date {
   return new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + addDays));
 }
 
+/**
+ * A TEXT value as RFC 5545 (3.3.11) writes it: backslash, `;` and `,` escaped with a
+ * backslash, a line break as backslash-n.
+ * ical-generator does it for an event's fields, not for the calendar's name (NAME,
+ * X-WR-CALNAME) nor its PRODID: done here for those.
+ */
+function escapeText(value: string): string {
+  return value.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r\n?|\n/g, "\\n");
+}
+
 /** An iCalendar file of `entries` (those with a day: month-only items cannot be placed). */
 export function icsOf(entries: readonly Entry[], config: Config): string {
   // iCalendar text may hold no control character (RFC 5545, 3.3.11): none gets through.
   const text = stripInvalidChars;
   const calendar = ical({
-    name: text(config.site.name),
-    prodId: { company: "lettre", product: text(config.site.name) },
+    name: escapeText(text(config.site.name)),
+    prodId: { company: "lettre", product: escapeText(text(config.site.name)) },
   });
   for (const entry of entries) {
     if (!DAY.test(entry.start)) continue;

@@ -6,14 +6,15 @@
  *   4. feed.xml, feed.json, events.ics, sitemap.xml, robots.txt, search index, assets
  * Drafts never appear in any of them.
  */
-import type { Config } from "../config/index.ts";
+import { CONFIG_FILE, type Config, configLineOf } from "../config/index.ts";
 import type { Issue } from "../content/index.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
 import type { TemplateSet } from "../render/index.ts";
-import { UNSUBSCRIBE_PLACEHOLDER, viewModel } from "../render/index.ts";
+import { viewModel } from "../render/index.ts";
 import { MarkdownError } from "../render/markdown.ts";
-import { collectAssets, templateAssets } from "./assets.ts";
+import { fillHtml } from "../send/message.ts";
+import { collectAssets, siteLogo, templateAssets } from "./assets.ts";
 import {
   calendarEntries,
   type Entry,
@@ -37,6 +38,7 @@ import {
   summaryOf,
   tagsOf,
 } from "./model.ts";
+import { publicConfig, publicIssue } from "./public.ts";
 import { searchIndex } from "./search.ts";
 import { robots, sitemap } from "./sitemap.ts";
 
@@ -60,11 +62,14 @@ export interface ArchiveInput {
 export async function buildArchive(
   input: ArchiveInput,
 ): Promise<{ files: Map<string, string | Uint8Array>; diagnostics: Diagnostic[] }> {
-  const { config, templates } = input;
+  const { templates } = input;
+  // The web has no subscriber: placeholders show their fallback everywhere below.
+  const config = publicConfig(input.config);
+  const all = input.issues.map(publicIssue);
   const files = new Map<string, string | Uint8Array>();
   const pages: { url: string; lastmod?: string }[] = [];
   const diagnostics: Diagnostic[] = [];
-  const issues = newestFirst(input.issues.filter((issue) => !issue.data.draft));
+  const issues = newestFirst(all.filter((issue) => !issue.data.draft));
   const entries = calendarEntries(issues, config);
   const site = { lang: config.lang, site: config.site, theme: config.theme };
   const common = { ...site, sender: config.sender, footer: config.footer, address: config.address };
@@ -102,7 +107,7 @@ export async function buildArchive(
 
   // 1. Issue pages
   const memo = input.memo;
-  for (const issue of input.issues) {
+  for (const issue of all) {
     const assets = await collectAssets(input.root, issue, memo?.assets);
     diagnostics.push(...assets.diagnostics);
     if (!issue.data.draft) for (const [file, bytes] of assets.files) files.set(file, bytes);
@@ -222,6 +227,23 @@ export async function buildArchive(
   for (const [name, content] of await templateAssets(input.root, ASSETS_DIR, diagnostics)) {
     files.set(`assets/${name}`, content);
   }
+  // The logo every email shows, at the address the emails give it.
+  const logo = await siteLogo(input.root, input.config);
+  diagnostics.push(...logo.diagnostics);
+  for (const [file, bytes] of logo.files) {
+    if (!files.has(file)) {
+      files.set(file, bytes);
+      continue;
+    }
+    diagnostics.push({
+      file: CONFIG_FILE,
+      line: configLineOf(input.config, ["site", "logo", "src"]),
+      field: "site.logo.src",
+      rule: "logo-taken",
+      severity: "error",
+      message: t("logo-taken", { value: input.config.site.logo?.src ?? file }),
+    });
+  }
   return { files, diagnostics };
 }
 
@@ -268,9 +290,12 @@ function issueModel(
   };
 }
 
-/** The email as published on the web: no reader to unsubscribe, so a mailto instead. */
+/**
+ * The email as published on the web: no reader to unsubscribe, so a mailto instead; no
+ * subscriber, so each placeholder gets its fallback, filled where and as the send fills it.
+ */
 function webEmail(html: string, config: Config, templates: TemplateSet): string {
   const subject = templates.labels[config.lang]?.unsubscribe ?? "unsubscribe";
   const mailto = `mailto:${config.sender.address}?subject=${encodeURIComponent(subject)}`;
-  return html.replaceAll(UNSUBSCRIBE_PLACEHOLDER, () => mailto);
+  return fillHtml(html, mailto);
 }

@@ -16,6 +16,7 @@ import { cleanIssue } from "../core/chars.ts";
 import { type Diagnostic, formatDiagnostic, hasErrors } from "../core/diagnostic.ts";
 import { type Locale, setLocale } from "../core/i18n.ts";
 import { compileEmail, type Email } from "../email/index.ts";
+import { placeholderWarnings } from "../email/placeholders.ts";
 import { archiveUrl, loadTemplates, renderEmailMjml, type Templates } from "../render/index.ts";
 import type { BuildCache } from "./cache.ts";
 import { writeChanged, writeFailure, writeOutputs } from "./output.ts";
@@ -139,8 +140,10 @@ async function makeEmail(issue: Issue, config: Config, templates: Templates) {
   const rendered = renderEmailMjml(issue, config, templates.email);
   diagnostics.push(...rendered.diagnostics);
   if (rendered.mjml === undefined) return { diagnostics };
-  const compiled = await compileEmail(rendered.mjml, issue, templates.email, {
-    archiveUrl: archiveUrl(config, issue.slug),
-  });
-  return { email: compiled.email, diagnostics: [...diagnostics, ...compiled.diagnostics] };
+  const url = archiveUrl(config, issue.slug);
+  const compiled = await compileEmail(rendered.mjml, issue, templates.email, { archiveUrl: url });
+  diagnostics.push(...compiled.diagnostics);
+  // Placeholders the send would leave as written: said now, with their line.
+  if (compiled.email) diagnostics.push(...placeholderWarnings(issue, compiled.email.html, url));
+  return { email: compiled.email, diagnostics };
 }

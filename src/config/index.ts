@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { cleanConfigData } from "../core/chars.ts";
 import { contrast, darkenToContrast, floorRatio } from "../core/contrast.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { formatPath } from "../core/diagnostic.ts";
@@ -72,6 +73,14 @@ export const configSchema = z.strictObject({
 
 export type Config = z.output<typeof configSchema>;
 
+/** Where each value of a config read by parseConfig is in lettre.config.yaml. */
+const configLines = new WeakMap<Config, LineOf>();
+
+/** The line of a field of `config` in lettre.config.yaml (for later stages' messages). */
+export function configLineOf(config: Config, at: readonly PropertyKey[]): number | undefined {
+  return configLines.get(config)?.(at);
+}
+
 const SECRET = /pass(word)?|secret|token|api[-_]?key|credential|private[-_]?key/i;
 
 export function parseConfig(source: string, file = CONFIG_FILE) {
@@ -88,7 +97,10 @@ export function parseConfig(source: string, file = CONFIG_FILE) {
     }),
   );
   if (secrets.length > 0) return { diagnostics: secrets };
-  const result = validate(configSchema, yaml.data ?? {}, file, yaml.lineOf);
+  // Control characters (Word's U+000B, NUL, ESC…) would reach every email, page and message.
+  const cleaned = cleanConfigData(yaml.data ?? {}, file, yaml.lineOf);
+  const result = validate(configSchema, cleaned.data, file, yaml.lineOf);
+  result.diagnostics.unshift(...cleaned.diagnostics);
   if (!result.value) return result;
   result.diagnostics.push(...themeContrast(result.value.theme, file, yaml.lineOf));
   // The footer is Markdown on every email and page: the same limits as an issue's texts.
@@ -105,7 +117,9 @@ export function parseConfig(source: string, file = CONFIG_FILE) {
     });
   }
   // Nothing may render a footer that would take minutes: no config to build with.
-  return problems.length > 0 ? { diagnostics: result.diagnostics } : result;
+  if (problems.length > 0) return { diagnostics: result.diagnostics };
+  configLines.set(result.value, yaml.lineOf);
+  return result;
 }
 
 export async function loadConfig(

@@ -37,6 +37,57 @@ function codeOf(char: string): string {
   return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
+/**
+ * The warning for `text`, whose first line is line `line` of `file`: it points at the line
+ * of the first such character.
+ */
+function charWarning(
+  file: string,
+  text: string,
+  line: number,
+  field: string | undefined,
+): Diagnostic {
+  const found = text.match(INVALID) ?? [];
+  const first = text.search(INVALID);
+  const offset = text.slice(0, Math.max(first, 0)).split("\n").length - 1;
+  return {
+    file,
+    line: line + offset,
+    ...(field ? { field } : {}),
+    rule: "control-char",
+    severity: "warning",
+    message: t("control-char", {
+      count: found.length,
+      chars: [...new Set(found.map(codeOf))].join(", "),
+    }),
+  };
+}
+
+/**
+ * `value` (plain data: strings, arrays, objects) with every string cleaned; `found` is told
+ * of each string that had such characters, with its path. Unchanged parts stay the same.
+ */
+function cleanTree(
+  value: unknown,
+  at: PropertyKey[],
+  found: (text: string, at: PropertyKey[]) => void,
+  skip: (at: PropertyKey[]) => boolean = () => false,
+): unknown {
+  if (skip(at)) return value;
+  if (typeof value === "string") {
+    if (!hasInvalidChars(value)) return value;
+    found(value, at);
+    return stripInvalidChars(value);
+  }
+  if (Array.isArray(value)) return value.map((item, i) => cleanTree(item, [...at, i], found, skip));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, cleanTree(v, [...at, k], found, skip)]),
+    );
+  }
+  return value;
+}
+
 const cleaned = new WeakMap<Issue, { issue: Issue; diagnostics: Diagnostic[] }>();
 
 /**
@@ -48,40 +99,13 @@ export function cleanIssue(issue: Issue): { issue: Issue; diagnostics: Diagnosti
   const known = cleaned.get(issue);
   if (known) return known;
   const diagnostics: Diagnostic[] = [];
-  const warn = (text: string, line: number, field?: string) => {
-    const found = text.match(INVALID) ?? [];
-    const first = text.search(INVALID);
-    // Multi-line text (the body, a `|` block): point at the line of the first one.
-    const offset = text.slice(0, Math.max(first, 0)).split("\n").length - 1;
-    diagnostics.push({
-      file: issue.file,
-      line: line + offset,
-      ...(field ? { field } : {}),
-      rule: "control-char",
-      severity: "warning",
-      message: t("control-char", {
-        count: found.length,
-        chars: [...new Set(found.map(codeOf))].join(", "),
-      }),
-    });
-  };
-  const walk = (value: unknown, at: PropertyKey[]): unknown => {
-    if (typeof value === "string") {
-      if (!hasInvalidChars(value)) return value;
-      const blockStart = value.includes("\n") ? 1 : 0;
-      warn(value, issue.lineOf(at) + blockStart, formatPath(at));
-      return stripInvalidChars(value);
-    }
-    if (Array.isArray(value)) return value.map((item, i) => walk(item, [...at, i]));
-    if (value && typeof value === "object") {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...at, k])]));
-    }
-    return value;
-  };
-  const data = walk(issue.data, []) as Issue["data"];
+  const data = cleanTree(issue.data, [], (text, at) => {
+    const blockStart = text.includes("\n") ? 1 : 0;
+    diagnostics.push(charWarning(issue.file, text, issue.lineOf(at) + blockStart, formatPath(at)));
+  }) as Issue["data"];
   let { body } = issue;
   if (hasInvalidChars(body)) {
-    warn(body, issue.bodyLine);
+    diagnostics.push(charWarning(issue.file, body, issue.bodyLine, undefined));
     body = stripInvalidChars(body);
   }
   const result = {
@@ -90,4 +114,30 @@ export function cleanIssue(issue: Issue): { issue: Issue; diagnostics: Diagnosti
   };
   cleaned.set(issue, result);
   return result;
+}
+
+/**
+ * The config as read from YAML (before validation), without those characters: `site.name`,
+ * `footer`, `address`, `sender.name`… go into every email, page and SMTP message. A warning
+ * for each value that had some, at its line. `sending` (transport addresses, checked as
+ * they are) is left to its own checks.
+ */
+export function cleanConfigData(
+  data: unknown,
+  file: string,
+  lineOf: (path: readonly PropertyKey[]) => number,
+): { data: unknown; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const clean = cleanTree(
+    data,
+    [],
+    (text, at) => {
+      const line = lineOf(at);
+      // A `|` or `>` block starts on the line after its key; a quoted text on the key's line.
+      const blockStart = text.includes("\n") ? 1 : 0;
+      diagnostics.push(charWarning(file, text, line + blockStart, formatPath(at)));
+    },
+    (at) => at[0] === "sending",
+  );
+  return { data: clean, diagnostics };
 }

@@ -342,6 +342,15 @@ Options :
     "ce lien de désinscription n'a pas été fait avec la clé LETTRE_UNSUBSCRIBE_SECRET actuelle (modifié, tronqué ou signé avec une autre clé) : personne n'est désinscrit ; demandez l'adresse à la personne et désinscrivez-la par son adresse",
   "unsubscribe-preview-token":
     "ce lien vient d'un aperçu de l'outbox (clé publique, sans LETTRE_UNSUBSCRIBE_SECRET) : il ne prouve rien, personne n'est désinscrit",
+  // review y
+  "placeholder-unfilled":
+    "« {value} » ne sera pas rempli à l'envoi : il coupe une balise ou une mise en forme (gras, italique, balise HTML dans le texte de repli), et les lecteurs le verraient tel quel ; écrivez-le d'un seul tenant, en texte simple, par exemple **{{subscriber.firstName|Madame, Monsieur}}**",
+  "placeholder-encoded":
+    "« {value} » est dans l'adresse d'un lien ou d'une image : il y est encodé (%7B%7B…) et ne sera jamais rempli ; retirez-le de l'adresse (il peut rester dans le texte du lien)",
+  "logo-missing":
+    "logo « {value} » introuvable : un logo donné par un chemin se lit dans newsletters/, comme les images des numéros, et le fichier {file} n'existe pas ; placez-le là, ou donnez une adresse https://",
+  "logo-taken":
+    "logo « {value} » : l'archive publie déjà un autre fichier à cette adresse (un numéro, ses images ou les fichiers du site) ; rangez le logo ailleurs dans newsletters/, par exemple images/logo-site.png",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -660,6 +669,15 @@ Options:
     "this unsubscribe link was not made with the current LETTRE_UNSUBSCRIBE_SECRET (altered, truncated or signed with another key): nobody is unsubscribed; ask the person for their address and unsubscribe that",
   "unsubscribe-preview-token":
     "this link comes from an outbox preview (public key, no LETTRE_UNSUBSCRIBE_SECRET): it proves nothing, nobody is unsubscribed",
+  // review y
+  "placeholder-unfilled":
+    '"{value}" will not be filled when sending: it crosses a tag or some formatting (bold, italics, HTML in its fallback), and readers would see it as written; write it in one piece, as plain text, e.g. **{{subscriber.firstName|Sir or Madam}}**',
+  "placeholder-encoded":
+    '"{value}" is in the address of a link or an image: it is encoded there (%7B%7B…) and will never be filled; take it out of the address (it may stay in the link\'s text)',
+  "logo-missing":
+    'logo "{value}" not found: a logo given as a path is read from newsletters/, like the issues\' images, and the file {file} does not exist; put it there, or give an https:// address',
+  "logo-taken":
+    'logo "{value}": the archive already publishes another file at that address (an issue, its images or the site\'s files); put the logo elsewhere in newsletters/, e.g. images/site-logo.png',
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;

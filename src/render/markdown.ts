@@ -116,6 +116,7 @@ function mendAnchors(tree: Root, prefix: string): void {
 
 /** Typography on text (outside code), absolute URLs, marked tables, task-list boxes as text. */
 function rehypeLettre(options: { lang: string; base: string | undefined; prefix: string }) {
+  const wrapped = new WeakSet<Element>();
   const element = (node: Element): ElementContent => {
     const { properties } = node;
     if (node.tagName === "input" && properties.type === "checkbox") {
@@ -124,11 +125,31 @@ function rehypeLettre(options: { lang: string; base: string | undefined; prefix:
     // The page's title is the only h1: Markdown headings start one level below it.
     const level = /^h([1-5])$/.exec(node.tagName)?.[1];
     if (level) node.tagName = `h${Number(level) + 1}`;
-    if (node.tagName === "table") properties.className = ["data-table"];
+    if (node.tagName === "table" && !wrapped.has(node)) {
+      // A table wider than its column scrolls inside this box (see the email's head.hbs).
+      properties.className = ["data-table"];
+      wrapped.add(node);
+      return {
+        type: "element",
+        tagName: "div",
+        properties: { className: ["table-scroll"] },
+        children: [node],
+      };
+    }
     if (node.tagName === "img") properties.src = absolute(properties.src, options.base) as string;
     if (node.tagName === "a" && typeof properties.href === "string") {
       properties.href = absolute(properties.href, options.base) as string;
       if (/^https?:/i.test(properties.href)) properties.target = "_blank";
+      // A link that shows a bare address (often longer than a table column): it may break
+      // anywhere; the words of other texts never do.
+      const [only] = node.children;
+      if (
+        node.children.length === 1 &&
+        only?.type === "text" &&
+        /^(https?:\/\/|www\.)\S+$/i.test(only.value.trim())
+      ) {
+        properties.className = ["url"];
+      }
     }
     return node;
   };

@@ -40,7 +40,7 @@ export interface OutgoingMessage {
  * `{{subscriber.firstName}}`, or with a fallback: `{{subscriber.firstName|Madame, Monsieur}}`,
  * and `{{unsubscribeUrl}}`.
  */
-const PLACEHOLDER =
+export const PLACEHOLDER =
   /\{\{unsubscribeUrl\}\}|\{\{\s*subscriber\.([A-Za-z0-9_]+)\s*(?:\|([^}]*))?\}\}/g;
 
 /**
@@ -95,6 +95,8 @@ type Slot =
 interface Template {
   parts: string[];
   slots: Slot[];
+  /** Offsets in the source of the `{{subscriber.…}}` placeholders made slots. */
+  filled?: number[];
 }
 
 function render(template: Template, fields: Record<string, string>, url: string): string {
@@ -226,6 +228,7 @@ function regions(html: string): Region[] {
 function htmlTemplate(html: string): Template {
   const parts: string[] = [];
   const slots: Slot[] = [];
+  const filled: number[] = [];
   let places: Region[] | undefined;
   let last = 0;
   const pattern = new RegExp(PLACEHOLDER.source, "g");
@@ -256,10 +259,52 @@ function htmlTemplate(html: string): Template {
     }
     parts.push(html.slice(last, start));
     slots.push(slot);
+    if (!slot.url) filled.push(start);
     last = end;
   }
   parts.push(html.slice(last));
-  return { parts, slots };
+  return { parts, slots, filled };
+}
+
+/**
+ * The compiled HTML as a reader without fields sees it: every placeholder this stage fills
+ * gets its fallback (or nothing), the unsubscribe link is `unsubscribeUrl`. Used for the
+ * archive's web copy of an email, so the web and the send fill exactly the same places.
+ */
+export function fillHtml(html: string, unsubscribeUrl: string): string {
+  return render(htmlTemplate(html), {}, escapeAttribute(unsubscribeUrl));
+}
+
+/** The start of anything meant as a subscriber placeholder: plain, or percent-encoded. */
+const PLACEHOLDER_START =
+  /\{\{\s*subscriber\.([A-Za-z0-9_]*)|%7[Bb]%7[Bb](?:%20|\+)*subscriber\.([A-Za-z0-9_]*)/g;
+
+export interface Unfilled {
+  /** Offset in the HTML of its `{{` (or `%7B%7B`). */
+  offset: number;
+  /** The field it names (`firstName`), as far as it can be read. */
+  field: string;
+  /** In an address, percent-encoded (`%7B%7Bsubscriber.x%7D%7D`): never filled. */
+  encoded: boolean;
+}
+
+/**
+ * The subscriber placeholders of a compiled HTML that `buildMessage` will leave as written
+ * (readers would see `{{subscriber.…}}`): across a tag (a fallback holding markup, Markdown
+ * emphasis around half of it), in a style, an event attribute or a comment, and any
+ * percent-encoded one (a placeholder inside a link's or an image's address). The same
+ * placement logic as the send: a check at build time that agrees with what is sent.
+ */
+export function unfilledPlaceholders(html: string): Unfilled[] {
+  if (!/\{\{|%7B%7B/i.test(html)) return [];
+  const filled = new Set(htmlTemplate(html).filled);
+  const out: Unfilled[] = [];
+  for (const m of html.matchAll(PLACEHOLDER_START)) {
+    const encoded = m[0].startsWith("%");
+    if (!encoded && filled.has(m.index)) continue;
+    out.push({ offset: m.index, field: (encoded ? m[2] : m[1]) ?? "", encoded });
+  }
+  return out;
 }
 
 /**

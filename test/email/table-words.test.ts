@@ -24,6 +24,51 @@ Les projets soutenus depuis 2023.
 | Montant investi | 271 M€ | [le rapport](https://example.org/rapport) |
 `;
 
+/** Five columns of long words: wider than the email's column at any width (the attack's). */
+const WIDER = `---
+title: Cinq colonnes
+date: 2025-12-02
+---
+| Établissement | Interopérabilité | Responsabilité | Accompagnement | Caractéristiques |
+| --- | --- | --- | --- | --- |
+| Intercommunalités | Infrastructures | Expérimentations | Professionnalisation | Développement |
+| Normandie | https://www.datalab-normandie.fr/rapports/2025/activite-annuelle-tres-longue-adresse.pdf | Oui | Non | Peut-être |
+`;
+
+/**
+ * Every data table cell whose content a reader cannot reach: outside the window, or cut by an
+ * ancestor that hides its overflow, unless a scroll container (overflow-x auto or scroll)
+ * holds it whole (its scrollable width reaches the cell's right edge) and is itself within
+ * the window.
+ */
+function unreachableCells(): string[] {
+  const width = document.documentElement.clientWidth;
+  const out: string[] = [];
+  for (const cell of document.querySelectorAll<HTMLElement>(
+    "table.data-table th, table.data-table td",
+  )) {
+    // What must be seen: the cell, then the scroll box it is seen through, and so on up.
+    let box = cell.getBoundingClientRect();
+    for (let el = cell.parentElement; el && el !== document.body; el = el.parentElement) {
+      const overflow = getComputedStyle(el).overflowX;
+      if (overflow === "visible") continue;
+      const r = el.getBoundingClientRect();
+      if (overflow === "auto" || overflow === "scroll") {
+        // Everything within the container's scrollable width can be scrolled into view.
+        const start = r.left - el.scrollLeft;
+        if (box.left < start - 1 || box.right > start + el.scrollWidth + 1) {
+          out.push(`${cell.textContent} (beyond its scroll box)`);
+        }
+        box = r;
+      } else if (box.left < r.left - 1 || box.right > r.right + 1) {
+        out.push(`${cell.textContent} (cut by overflow: ${overflow})`);
+      }
+    }
+    if (box.left < -1 || box.right > width + 1) out.push(`${cell.textContent} (off the window)`);
+  }
+  return out;
+}
+
 /**
  * Every word of every data table cell whose glyphs sit on more than one line. A word ends at
  * a space or after a hyphen (both are places where a line may break); web addresses may break.
@@ -54,13 +99,16 @@ describe.skipIf(!hasChromium)("words in the email's tables", () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    const root = await makeProject({ "newsletters/budget.md": WIDE });
+    const root = await makeProject({
+      "newsletters/budget.md": WIDE,
+      "newsletters/wider.md": WIDER,
+    });
     await cp(path.join(REPO, "newsletters"), path.join(root, "newsletters"), { recursive: true });
     const result = await build({ root, write: false });
     expect(result.ok).toBe(true);
     for (const { issue, email } of result.emails)
       emails.push({ name: issue.slug, html: email.html });
-    expect(emails.map((e) => e.name).sort()).toEqual(["2025-s2", "budget"]);
+    expect(emails.map((e) => e.name).sort()).toEqual(["2025-s2", "budget", "wider"]);
   });
 
   afterAll(async () => {
@@ -68,7 +116,7 @@ describe.skipIf(!hasChromium)("words in the email's tables", () => {
   });
 
   for (const width of [600, 375]) {
-    it(`are never cut in two at ${width} px, and the email does not scroll sideways`, async () => {
+    it(`are never cut in two nor cut off at ${width} px, and the email does not scroll sideways`, async () => {
       for (const { name, html } of emails) {
         const page = await browser.newPage({ viewport: { width, height: 900 } });
         await page.route(/^https?:/, (route) => route.abort());
@@ -79,6 +127,8 @@ describe.skipIf(!hasChromium)("words in the email's tables", () => {
         );
         expect(cells).toBeGreaterThan(0);
         expect({ name, split: result }).toEqual({ name, split: [] });
+        const unreachable = await page.evaluate(unreachableCells);
+        expect({ name, unreachable }).toEqual({ name, unreachable: [] });
         const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
         expect({ name, scrollWidth }).toEqual({ name, scrollWidth: width });
         await page.close();
