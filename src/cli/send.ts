@@ -11,7 +11,7 @@ import { addressKey, checkAddress } from "../core/address.ts";
 import { formatDiagnostic } from "../core/diagnostic.ts";
 import { getLocale, type Locale, setLocale, t } from "../core/i18n.ts";
 import { printable } from "../core/terminal.ts";
-import { openDatabase } from "../send/db.ts";
+import { closeDatabase, openDatabase } from "../send/db.ts";
 import {
   DatabaseLostError,
   editionChange,
@@ -308,12 +308,25 @@ export async function runSend(args: SendArgs): Promise<number> {
       }
     } catch (error) {
       if (error instanceof DatabaseLostError) {
+        // Closed first: what SQLite leaves beside a lost database is dealt with once it is.
+        const closed = closeDatabase(db);
         err(t("send-db-lost", { count: error.sent.length }));
         if (error.rescued) {
           err(t("send-db-rescued", { file: error.rescued }));
         } else {
           err(t("send-db-not-rescued", { detail: error.rescueError ?? "" }));
           for (const email of error.sent) err(`  ${printable(email)}`);
+        }
+        if (closed.removed.length > 0) {
+          err(t("send-db-leftovers-removed", { files: closed.removed.join(", ") }));
+        }
+        if (closed.left.length > 0) {
+          const files = closed.left.join(", ");
+          err(
+            closed.at === "replaced"
+              ? t("send-db-leftovers-replaced", { files })
+              : t("send-db-leftovers-stuck", { files, detail: closed.error ?? "" }),
+          );
         }
         return 1;
       }
@@ -327,7 +340,7 @@ export async function runSend(args: SendArgs): Promise<number> {
       }
       throw error;
     } finally {
-      db.close();
+      if (db.isOpen) closeDatabase(db);
     }
   } finally {
     await transport.close();

@@ -332,6 +332,13 @@ Options :
     "ce lien de désinscription n'a pas été fait avec la clé LETTRE_UNSUBSCRIBE_SECRET actuelle (modifié, tronqué ou signé avec une autre clé) : personne n'est désinscrit ; demandez l'adresse à la personne et désinscrivez-la par son adresse",
   "unsubscribe-preview-token":
     "ce lien vient d'un aperçu de l'outbox (clé publique, sans LETTRE_UNSUBSCRIBE_SECRET) : il ne prouve rien, personne n'est désinscrit",
+  // review x: sending and lists
+  "send-db-leftovers-removed":
+    "lettre a effacé {files}, restes de la base supprimée : laissés là, SQLite les aurait rejoués sur le fichier remis à sa place et l'aurait abîmé",
+  "send-db-leftovers-replaced":
+    "un autre fichier a pris la place de .lettre/lettre.db : lettre a laissé {files}, qui peuvent lui appartenir ; avant de remettre le journal sauvé à sa place, arrêtez toute commande lettre, puis supprimez {files} : sinon SQLite les rejouerait sur le journal remis et l'abîmerait",
+  "send-db-leftovers-stuck":
+    "lettre n'a pas pu effacer {files} ({detail}), restes de la base supprimée : supprimez-les avant de remettre le journal sauvé à sa place, sinon SQLite les rejouerait dessus et l'abîmerait",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -640,6 +647,13 @@ Options:
     "this unsubscribe link was not made with the current LETTRE_UNSUBSCRIBE_SECRET (altered, truncated or signed with another key): nobody is unsubscribed; ask the person for their address and unsubscribe that",
   "unsubscribe-preview-token":
     "this link comes from an outbox preview (public key, no LETTRE_UNSUBSCRIBE_SECRET): it proves nothing, nobody is unsubscribed",
+  // review x: sending and lists
+  "send-db-leftovers-removed":
+    "lettre removed {files}, left over from the deleted database: left there, SQLite would have replayed them onto the file put back in its place, and damaged it",
+  "send-db-leftovers-replaced":
+    "another file took the place of .lettre/lettre.db: lettre left {files}, which may belong to it; before putting the saved journal back, stop every lettre command, then delete {files}: otherwise SQLite would replay them onto the journal put back, and damage it",
+  "send-db-leftovers-stuck":
+    "lettre could not remove {files} ({detail}), left over from the deleted database: delete them before putting the saved journal back, otherwise SQLite would replay them onto it and damage it",
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;
