@@ -14,8 +14,10 @@ import { printable } from "../core/terminal.ts";
 import { closeDatabase, openDatabase } from "../send/db.ts";
 import {
   DatabaseLostError,
+  describeFailure,
   editionChange,
   frozenEdition,
+  type Reason,
   recipients,
   SendError,
   STATUSES,
@@ -29,6 +31,7 @@ import { chooseSecret } from "../send/token.ts";
 import { parseTransport, transportProblem } from "../send/transport-url.ts";
 import {
   createTransport,
+  TLS_REQUIRED,
   type Transport,
   TransportError,
   type TransportOptions,
@@ -171,7 +174,26 @@ export async function runSend(args: SendArgs): Promise<number> {
         config.value,
         secret,
       );
-      const { response } = await transport.send(message);
+      let response: string;
+      try {
+        response = (await transport.send(message)).response;
+      } catch (error) {
+        // Not sent: say why, as a send does (never an "internal error").
+        const e = error as Parameters<typeof describeFailure>[0];
+        if (e?.code === TLS_REQUIRED) {
+          err(
+            t("send-tls-required", {
+              transport: shownTransport,
+              detail: printable(describeFailure(e).reason),
+            }),
+          );
+          return 1;
+        }
+        const why = describeFailure(e);
+        err(t("send-test-failed", { address: checked.address, reason: printable(why.reason) }));
+        if (why.connection) err(connectionHint(shownTransport));
+        return 1;
+      }
       out(t("send-test-done", { address: checked.address, response }));
       return 0;
     }
@@ -287,6 +309,7 @@ export async function runSend(args: SendArgs): Promise<number> {
         progress.end();
         const s = result.status;
         if (s) out(t("send-status-line", { ...s, running: undefined, frozenAt: undefined }));
+        printReasons(result.reasons, shownTransport);
         if (result.unknownFromCrash > 0) {
           err(t("send-unknown-found", { count: result.unknownFromCrash }));
           const unknown = db
@@ -334,6 +357,12 @@ export async function runSend(args: SendArgs): Promise<number> {
         err(t("send-running", { detail: error.message }));
         return 1;
       }
+      if (error instanceof SendError && error.code === TLS_REQUIRED) {
+        err(
+          t("send-tls-required", { transport: shownTransport, detail: printable(error.message) }),
+        );
+        return 1;
+      }
       if (error instanceof SendError && error.code === "ETRANSPORT") {
         err(t("send-fatal", { detail: error.message }));
         return 1;
@@ -345,6 +374,36 @@ export async function runSend(args: SendArgs): Promise<number> {
   } finally {
     await transport.close();
   }
+}
+
+/** Distinct reasons shown after a send; the others are counted. */
+const MAX_REASONS = 3;
+
+/**
+ * Why this run deferred or failed messages, after its summary: each distinct reason with
+ * how many messages it stopped (the server's own words, shown safely), and, when the server
+ * could not be reached, what to check.
+ */
+function printReasons(reasons: Reason[], transport: string): void {
+  if (reasons.length === 0) return;
+  const total = reasons.reduce((sum, r) => sum + r.count, 0);
+  err(t("send-reasons", { count: total }));
+  for (const r of reasons.slice(0, MAX_REASONS)) {
+    err(t(`send-reason-${r.status}`, { count: r.count, reason: printable(r.reason) }));
+  }
+  const others = reasons.slice(MAX_REASONS);
+  if (others.length > 0) {
+    const count = others.reduce((sum, r) => sum + r.count, 0);
+    err(t("send-reasons-more", { count, reasons: others.length }));
+  }
+  if (reasons.some((r) => r.connection)) err(connectionHint(transport));
+}
+
+/** What to check when the server could not be reached. */
+function connectionHint(transport: string): string {
+  return t(transport.startsWith("ses:") ? "send-reason-connection-ses" : "send-reason-connection", {
+    transport,
+  });
 }
 
 /** An instant of the journal, for the editor: "5 janvier 2026 à 14:32" (local time). */

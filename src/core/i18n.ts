@@ -339,6 +339,18 @@ Options :
     "un autre fichier a pris la place de .lettre/lettre.db : lettre a laissé {files}, qui peuvent lui appartenir ; avant de remettre le journal sauvé à sa place, arrêtez toute commande lettre, puis supprimez {files} : sinon SQLite les rejouerait sur le journal remis et l'abîmerait",
   "send-db-leftovers-stuck":
     "lettre n'a pas pu effacer {files} ({detail}), restes de la base supprimée : supprimez-les avant de remettre le journal sauvé à sa place, sinon SQLite les rejouerait dessus et l'abîmerait",
+  "send-tls-required":
+    "envoi arrêté : le serveur {transport} ne chiffre pas la connexion (pas de STARTTLS) : lettre ne lui a pas envoyé le mot de passe, qui y passerait en clair ({detail}). Utilisez smtps://utilisateur@serveur:465 si votre fournisseur le propose, ou un serveur qui accepte STARTTLS (port 587) ; personne n'est exclu et rien n'est perdu : relancez la même commande une fois le transport corrigé",
+  "send-test-failed": "la copie de test pour {address} n'est pas partie : {reason}",
+  "send-reasons": "cause(s) des {count} message(s) différé(s) ou en échec de cet envoi :",
+  "send-reason-deferred": "  {count} différé(s) : {reason}",
+  "send-reason-failed":
+    "  {count} en échec (adresse refusée, exclue des prochains envois) : {reason}",
+  "send-reasons-more": "  {count} autre(s) message(s), pour {reasons} autre(s) cause(s)",
+  "send-reason-connection":
+    "le serveur {transport} n'a pas pu être joint : vérifiez son adresse et son port (sending.transport dans lettre.config.yaml, ou --transport), votre connexion au réseau et le pare-feu (certains réseaux bloquent les ports 25, 465 et 587), puis relancez la même commande : les messages différés partiront, ceux déjà reçus ne repartiront pas",
+  "send-reason-connection-ses":
+    "Amazon SES ({transport}) n'a pas pu être joint : vérifiez la région, votre connexion au réseau et le pare-feu (et LETTRE_SES_ENDPOINT s'il est défini), puis relancez la même commande : les messages différés partiront, ceux déjà reçus ne repartiront pas",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -654,6 +666,17 @@ Options:
     "another file took the place of .lettre/lettre.db: lettre left {files}, which may belong to it; before putting the saved journal back, stop every lettre command, then delete {files}: otherwise SQLite would replay them onto the journal put back, and damage it",
   "send-db-leftovers-stuck":
     "lettre could not remove {files} ({detail}), left over from the deleted database: delete them before putting the saved journal back, otherwise SQLite would replay them onto it and damage it",
+  "send-tls-required":
+    "send stopped: the server {transport} does not encrypt the connection (no STARTTLS): lettre did not send it the password, which would travel in clear ({detail}). Use smtps://user@host:465 if your provider offers it, or a server that accepts STARTTLS (port 587); nobody is suppressed and nothing is lost: run the same command again once the transport is fixed",
+  "send-test-failed": "the test copy for {address} was not sent: {reason}",
+  "send-reasons": "why {count} message(s) of this send were deferred or failed:",
+  "send-reason-deferred": "  {count} deferred: {reason}",
+  "send-reason-failed": "  {count} failed (address refused, excluded from later sends): {reason}",
+  "send-reasons-more": "  {count} other message(s), for {reasons} other reason(s)",
+  "send-reason-connection":
+    "the server {transport} could not be reached: check its address and port (sending.transport in lettre.config.yaml, or --transport), your network connection and the firewall (some networks block ports 25, 465 and 587), then run the same command again: the deferred messages will go out, those already received will not go again",
+  "send-reason-connection-ses":
+    "Amazon SES ({transport}) could not be reached: check the region, your network connection and the firewall (and LETTRE_SES_ENDPOINT if set), then run the same command again: the deferred messages will go out, those already received will not go again",
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;
