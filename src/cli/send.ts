@@ -157,6 +157,12 @@ export async function runSend(args: SendArgs): Promise<number> {
   }
   const { secret } = chosen;
   if (chosen.preview) err(t("send-secret-preview"));
+  // Without sending.unsubscribeUrl, the link is site.url's /unsubscribe: over http, mail
+  // providers get no one-click unsubscribe (RFC 8058), which they require of bulk senders.
+  const sending = config.value.sending;
+  if (!sending.unsubscribeUrl && !config.value.site.url.toLowerCase().startsWith("https:")) {
+    err(t("send-unsubscribe-http", { url: `${config.value.site.url}/unsubscribe` }));
+  }
   const transport = openTransport(transportUrl, config.value.sending);
   if (!transport) return 1;
 

@@ -351,6 +351,14 @@ Options :
     "le serveur {transport} n'a pas pu être joint : vérifiez son adresse et son port (sending.transport dans lettre.config.yaml, ou --transport), votre connexion au réseau et le pare-feu (certains réseaux bloquent les ports 25, 465 et 587), puis relancez la même commande : les messages différés partiront, ceux déjà reçus ne repartiront pas",
   "send-reason-connection-ses":
     "Amazon SES ({transport}) n'a pas pu être joint : vérifiez la région, votre connexion au réseau et le pare-feu (et LETTRE_SES_ENDPOINT s'il est défini), puis relancez la même commande : les messages différés partiront, ceux déjà reçus ne repartiront pas",
+  "unsubscribe-url-http":
+    "« {value} » : la page de désinscription doit être en https:// ; le désabonnement en un clic (RFC 8058), que Gmail et Yahoo demandent aux envois en nombre, ne passe que par https. Écrivez « {https} » (la page doit y répondre)",
+  "unsubscribe-url-mailto":
+    "« {value} » : unsubscribeUrl est l'adresse https:// d'une page web ; une adresse e-mail de désinscription va dans sending.unsubscribeMailto (« unsubscribeMailto: {address} »)",
+  "unsubscribe-url":
+    "« {value} » n'est pas l'adresse d'une page web : écrivez l'adresse https:// de la page de désinscription (https://exemple.fr/desinscription)",
+  "send-unsubscribe-http":
+    "attention : le lien de désinscription sera {url} (site.url), en http : sans https, les messageries n'offrent pas le désabonnement en un clic (RFC 8058) que Gmail et Yahoo demandent aux envois en nombre ; publiez le site en https ou donnez une page https:// dans sending.unsubscribeUrl",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -677,6 +685,14 @@ Options:
     "the server {transport} could not be reached: check its address and port (sending.transport in lettre.config.yaml, or --transport), your network connection and the firewall (some networks block ports 25, 465 and 587), then run the same command again: the deferred messages will go out, those already received will not go again",
   "send-reason-connection-ses":
     "Amazon SES ({transport}) could not be reached: check the region, your network connection and the firewall (and LETTRE_SES_ENDPOINT if set), then run the same command again: the deferred messages will go out, those already received will not go again",
+  "unsubscribe-url-http":
+    '"{value}": the unsubscribe page must be https://; one-click unsubscribe (RFC 8058), which Gmail and Yahoo require of bulk senders, works over https only. Write "{https}" (the page must answer there)',
+  "unsubscribe-url-mailto":
+    '"{value}": unsubscribeUrl is the https:// address of a web page; an address to write to for unsubscribing goes in sending.unsubscribeMailto ("unsubscribeMailto: {address}")',
+  "unsubscribe-url":
+    '"{value}" is not the address of a web page: write the https:// address of the unsubscribe page (https://example.org/unsubscribe)',
+  "send-unsubscribe-http":
+    "warning: the unsubscribe link will be {url} (site.url), over http: without https, mail providers offer no one-click unsubscribe (RFC 8058), which Gmail and Yahoo require of bulk senders; publish the site over https or give an https:// page in sending.unsubscribeUrl",
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;
