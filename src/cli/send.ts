@@ -151,7 +151,11 @@ export async function runSend(args: SendArgs): Promise<number> {
     err(
       chosen.problem === "short"
         ? t("send-secret-short", { bytes: chosen.bytes })
-        : t("send-secret", { transport: shownTransport }),
+        : chosen.problem === "weak"
+          ? t("send-secret-weak", {
+              why: t(`send-secret-${chosen.reason}`, { count: chosen.distinct }),
+            })
+          : t("send-secret", { transport: shownTransport }),
     );
     return 1;
   }

@@ -359,6 +359,11 @@ Options :
     "« {value} » n'est pas l'adresse d'une page web : écrivez l'adresse https:// de la page de désinscription (https://exemple.fr/desinscription)",
   "send-unsubscribe-http":
     "attention : le lien de désinscription sera {url} (site.url), en http : sans https, les messageries n'offrent pas le désabonnement en un clic (RFC 8058) que Gmail et Yahoo demandent aux envois en nombre ; publiez le site en https ou donnez une page https:// dans sending.unsubscribeUrl",
+  "send-secret-weak":
+    "LETTRE_UNSUBSCRIBE_SECRET n'a pas été tirée au hasard ({why}) : on pourrait la deviner et fabriquer des liens qui désinscrivent n'importe quel lecteur. Créez-en une avec « openssl rand -base64 32 » (voir README)",
+  "send-secret-blank": "rien que des espaces",
+  "send-secret-few": "{count} caractères différents seulement",
+  "send-secret-repeated": "un même morceau répété",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -693,6 +698,11 @@ Options:
     '"{value}" is not the address of a web page: write the https:// address of the unsubscribe page (https://example.org/unsubscribe)',
   "send-unsubscribe-http":
     "warning: the unsubscribe link will be {url} (site.url), over http: without https, mail providers offer no one-click unsubscribe (RFC 8058), which Gmail and Yahoo require of bulk senders; publish the site over https or give an https:// page in sending.unsubscribeUrl",
+  "send-secret-weak":
+    "LETTRE_UNSUBSCRIBE_SECRET was not drawn at random ({why}): it could be guessed, and links made that unsubscribe any reader. Make one with `openssl rand -base64 32` (see README)",
+  "send-secret-blank": "only spaces",
+  "send-secret-few": "only {count} different characters",
+  "send-secret-repeated": "one piece repeated",
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;

@@ -270,7 +270,7 @@ describe("unsubscribe links and their secret", () => {
     const signed = await lettre(
       project,
       ["send", "2025-s2", "--test", "moi@exemple.fr", "--transport", server.url],
-      { LETTRE_UNSUBSCRIBE_SECRET: "y".repeat(32) },
+      { LETTRE_UNSUBSCRIBE_SECRET: "k3Vq9ZrT1xW7nB4yM6pD8cF2hJ5gL0sA" },
     );
     expect(signed.code).toBe(0);
     expect(server.received).toHaveLength(1);
