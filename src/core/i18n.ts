@@ -188,7 +188,7 @@ Options :
   "list-removed":
     "{count} abonné(s) retiré(s) de la liste « {name} » (les désinscriptions sont gardées)",
   "list-usage":
-    "utilisation : lettre list import <liste> <fichier.csv> | show <liste> | export <liste> | remove <liste> [adresse] | unsubscribe <adresse | lien ou objet d'une demande de désinscription>",
+    "utilisation : lettre list import <liste> <fichier.csv> | show <liste> | export <liste> [fichier.csv] | remove <liste> [adresse] | unsubscribe <adresse | lien ou objet d'une demande de désinscription>",
   "list-unsubscribed": "{value} est désinscrit : plus aucun envoi, quelle que soit la liste",
   "list-none":
     "aucune liste : importez-en une avec « npx lettre list import <liste> <fichier.csv> »",
@@ -364,6 +364,15 @@ Options :
   "send-secret-blank": "rien que des espaces",
   "send-secret-few": "{count} caractères différents seulement",
   "send-secret-repeated": "un même morceau répété",
+  "list-not-file":
+    "ce n'est pas un fichier ordinaire (périphérique comme /dev/zero, tube, prise…) : lettre ne lit une liste que depuis un fichier CSV",
+  "list-too-big":
+    "fichier de {size}, au-delà de la limite de {max} (environ 500 000 abonnés) : ce n'est sans doute pas une liste d'abonnés ; sinon, découpez-la en plusieurs fichiers importés l'un après l'autre dans la même liste",
+  "list-status-ignored":
+    "colonne « {columns} » ignorée : c'est celle qu'écrit lettre list export ; désinscriptions et erreurs restent notées par lettre, quelle que soit la liste (renommez la colonne pour la garder comme champ)",
+  "list-exported": "liste « {name} » : {count} adresse(s) écrite(s) dans {file}",
+  "list-export-write":
+    "écriture impossible ({detail}) : donnez le nom d'un fichier dans un dossier où vous pouvez écrire",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -532,7 +541,7 @@ Options:
   "list-shown": 'list "{name}": {count} subscriber(s), {suppressed} of them excluded from sends',
   "list-removed": '{count} subscriber(s) removed from list "{name}" (unsubscribes are kept)',
   "list-usage":
-    "usage: lettre list import <list> <file.csv> | show <list> | export <list> | remove <list> [address] | unsubscribe <address | link or subject of an unsubscribe request>",
+    "usage: lettre list import <list> <file.csv> | show <list> | export <list> [file.csv] | remove <list> [address] | unsubscribe <address | link or subject of an unsubscribe request>",
   "list-unsubscribed": "{value} is unsubscribed: no more sends, whatever the list",
   "list-none": "no list: import one with `npx lettre list import <list> <file.csv>`",
   "send-usage":
@@ -703,6 +712,15 @@ Options:
   "send-secret-blank": "only spaces",
   "send-secret-few": "only {count} different characters",
   "send-secret-repeated": "one piece repeated",
+  "list-not-file":
+    "not a regular file (a device such as /dev/zero, a pipe, a socket…): lettre reads a list from a CSV file only",
+  "list-too-big":
+    "a file of {size}, over the limit of {max} (about 500,000 subscribers): probably not a subscriber list; otherwise split it into several files imported one after the other into the same list",
+  "list-status-ignored":
+    'column "{columns}" ignored: it is the one lettre list export writes; unsubscribes and bounces stay recorded by lettre, whatever the list (rename the column to keep it as a field)',
+  "list-exported": 'list "{name}": {count} address(es) written to {file}',
+  "list-export-write":
+    "cannot write ({detail}): give the name of a file in a folder you may write to",
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;
