@@ -2,6 +2,7 @@
  * The command line: parses arguments, calls the pipeline, prints diagnostics. Editors
  * never see a stack trace unless they pass --debug.
  */
+import { fstatSync } from "node:fs";
 import { access, mkdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs, styleText } from "node:util";
@@ -288,6 +289,7 @@ async function runList(root: string, args: string[]): Promise<number> {
     exportList,
     importList,
     LIST_NAME,
+    MAX_LIST_BYTES,
     listNames,
     listSubscribers,
     removeFromList,
@@ -323,15 +325,36 @@ async function runList(root: string, args: string[]): Promise<number> {
         console.error(t("list-usage"));
         return 2;
       }
-      const shown = path.relative(process.cwd(), path.resolve(target)) || target;
-      const { text, diagnostics } = await readText(path.resolve(target), shown);
+      const absolute = path.resolve(target);
+      // Relative to where the editor is, unless that climbs out of it (/dev/zero, not ../../dev/zero).
+      const relative = path.relative(process.cwd(), absolute);
+      const shown = relative.startsWith("..") ? absolute : relative || target;
+      // Before reading: only a regular file (never a device such as /dev/zero, a pipe that
+      // never ends, a folder), of at most MAX_LIST_BYTES.
+      const refusal = await listFileProblem(absolute);
+      if (refusal) {
+        print([{ file: shown, rule: "list-file", severity: "error", message: refusal }], false);
+        return 1;
+      }
+      // Read with the same checks again (the file may have changed since): no link is
+      // followed at the last step, nothing past the limit is read.
+      const { text, diagnostics } = await readText(absolute, shown, {
+        root: path.parse(absolute).root,
+        maxBytes: MAX_LIST_BYTES,
+      });
       if (text === undefined) {
         print(diagnostics, false);
         return 1;
       }
       const report = importList(db, name, text, shown);
       for (const d of report.rejected) console.error(paint("yellow", formatDiagnostic(d)));
-      console.log(t("list-imported", { name, ...report, rejected: report.rejected.length }));
+      if (report.ignored.length > 0) {
+        console.error(
+          t("list-status-ignored", { columns: report.ignored.map(printable).join(", ") }),
+        );
+      }
+      const { ignored: _, ...counts } = report;
+      console.log(t("list-imported", { name, ...counts, rejected: report.rejected.length }));
       if (report.suppressed > 0) console.log(t("list-suppressed", { count: report.suppressed }));
       return report.added + report.updated === 0 && report.rejected.length > 0 ? 1 : 0;
     }
@@ -356,8 +379,40 @@ async function runList(root: string, args: string[]): Promise<number> {
     }
     if (action === "export") {
       const csv = exportList(db, name);
-      // To a file, exact; on a terminal, shown like `list show`.
-      const shown = process.stdout.isTTY ? csv.split("\r\n").map(printable).join("\r\n") : csv;
+      if (target) {
+        // `list export <list> <file.csv>`: the file, exact.
+        const file = path.resolve(target);
+        try {
+          await writeFile(file, csv);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          const detail = code === "EISDIR" ? t("is-directory") : String(code ?? error);
+          print(
+            [
+              {
+                file: target,
+                rule: "list-export",
+                severity: "error",
+                message: t("list-export-write", { detail }),
+              },
+            ],
+            false,
+          );
+          return 1;
+        }
+        const count = known.find((list) => list.name === name)?.count ?? 0;
+        console.log(t("list-exported", { name, count, file: printable(target) }));
+        return 0;
+      }
+      // Redirected to a file (> liste.csv), exact. On a terminal, shown like `list show`:
+      // control characters as visible signs, one subscriber a line. Anywhere else (a pipe
+      // to less, head, another program), what a terminal would obey is shown too, while
+      // tabs and line breaks stay, so the CSV is still one.
+      const shown = stdoutIsFile()
+        ? csv
+        : process.stdout.isTTY
+          ? csv.split("\r\n").map(printable).join("\r\n")
+          : csv.replace(TERMINAL_CONTROL, printable);
       process.stdout.write(shown);
       return 0;
     }
@@ -367,6 +422,43 @@ async function runList(root: string, args: string[]): Promise<number> {
   } finally {
     db.close();
   }
+}
+
+/** What a terminal obeys in text (ESC, BEL, C1, bidi overrides), but not tab, CR and LF. */
+const TERMINAL_CONTROL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it finds
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** True when standard output is redirected to a regular file (`> liste.csv`). */
+function stdoutIsFile(): boolean {
+  try {
+    return fstatSync(1).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why a file given to `list import` is not read (said before reading anything), or
+ * undefined: it must be a regular file of at most MAX_LIST_BYTES.
+ */
+async function listFileProblem(file: string): Promise<string | undefined> {
+  const { MAX_LIST_BYTES } = await import("../send/lists.ts");
+  const { fileSize } = await import("../core/files.ts");
+  let stats: Awaited<ReturnType<typeof stat>>;
+  try {
+    stats = await stat(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const detail = code === "ENOENT" || code === "ENOTDIR" ? t("file-missing") : String(code);
+    return t("file-read", { detail });
+  }
+  if (stats.isDirectory()) return t("file-read", { detail: t("is-directory") });
+  if (!stats.isFile()) return t("list-not-file");
+  if (stats.size > MAX_LIST_BYTES) {
+    return t("list-too-big", { size: fileSize(stats.size), max: fileSize(MAX_LIST_BYTES) });
+  }
+  return undefined;
 }
 
 /**

@@ -11,11 +11,13 @@ import { addressKey, checkAddress } from "../core/address.ts";
 import { formatDiagnostic } from "../core/diagnostic.ts";
 import { getLocale, type Locale, setLocale, t } from "../core/i18n.ts";
 import { printable } from "../core/terminal.ts";
-import { openDatabase } from "../send/db.ts";
+import { closeDatabase, openDatabase } from "../send/db.ts";
 import {
   DatabaseLostError,
+  describeFailure,
   editionChange,
   frozenEdition,
+  type Reason,
   recipients,
   SendError,
   STATUSES,
@@ -29,6 +31,7 @@ import { chooseSecret } from "../send/token.ts";
 import { parseTransport, transportProblem } from "../send/transport-url.ts";
 import {
   createTransport,
+  TLS_REQUIRED,
   type Transport,
   TransportError,
   type TransportOptions,
@@ -148,12 +151,22 @@ export async function runSend(args: SendArgs): Promise<number> {
     err(
       chosen.problem === "short"
         ? t("send-secret-short", { bytes: chosen.bytes })
-        : t("send-secret", { transport: shownTransport }),
+        : chosen.problem === "weak"
+          ? t("send-secret-weak", {
+              why: t(`send-secret-${chosen.reason}`, { count: chosen.distinct }),
+            })
+          : t("send-secret", { transport: shownTransport }),
     );
     return 1;
   }
   const { secret } = chosen;
   if (chosen.preview) err(t("send-secret-preview"));
+  // Without sending.unsubscribeUrl, the link is site.url's /unsubscribe: over http, mail
+  // providers get no one-click unsubscribe (RFC 8058), which they require of bulk senders.
+  const sending = config.value.sending;
+  if (!sending.unsubscribeUrl && !config.value.site.url.toLowerCase().startsWith("https:")) {
+    err(t("send-unsubscribe-http", { url: `${config.value.site.url}/unsubscribe` }));
+  }
   const transport = openTransport(transportUrl, config.value.sending);
   if (!transport) return 1;
 
@@ -171,7 +184,26 @@ export async function runSend(args: SendArgs): Promise<number> {
         config.value,
         secret,
       );
-      const { response } = await transport.send(message);
+      let response: string;
+      try {
+        response = (await transport.send(message)).response;
+      } catch (error) {
+        // Not sent: say why, as a send does (never an "internal error").
+        const e = error as Parameters<typeof describeFailure>[0];
+        if (e?.code === TLS_REQUIRED) {
+          err(
+            t("send-tls-required", {
+              transport: shownTransport,
+              detail: printable(describeFailure(e).reason),
+            }),
+          );
+          return 1;
+        }
+        const why = describeFailure(e);
+        err(t("send-test-failed", { address: checked.address, reason: printable(why.reason) }));
+        if (why.connection) err(connectionHint(shownTransport));
+        return 1;
+      }
       out(t("send-test-done", { address: checked.address, response }));
       return 0;
     }
@@ -287,6 +319,7 @@ export async function runSend(args: SendArgs): Promise<number> {
         progress.end();
         const s = result.status;
         if (s) out(t("send-status-line", { ...s, running: undefined, frozenAt: undefined }));
+        printReasons(result.reasons, shownTransport);
         if (result.unknownFromCrash > 0) {
           err(t("send-unknown-found", { count: result.unknownFromCrash }));
           const unknown = db
@@ -308,6 +341,8 @@ export async function runSend(args: SendArgs): Promise<number> {
       }
     } catch (error) {
       if (error instanceof DatabaseLostError) {
+        // Closed first: what SQLite leaves beside a lost database is dealt with once it is.
+        const closed = closeDatabase(db);
         err(t("send-db-lost", { count: error.sent.length }));
         if (error.rescued) {
           err(t("send-db-rescued", { file: error.rescued }));
@@ -315,10 +350,27 @@ export async function runSend(args: SendArgs): Promise<number> {
           err(t("send-db-not-rescued", { detail: error.rescueError ?? "" }));
           for (const email of error.sent) err(`  ${printable(email)}`);
         }
+        if (closed.removed.length > 0) {
+          err(t("send-db-leftovers-removed", { files: closed.removed.join(", ") }));
+        }
+        if (closed.left.length > 0) {
+          const files = closed.left.join(", ");
+          err(
+            closed.at === "replaced"
+              ? t("send-db-leftovers-replaced", { files })
+              : t("send-db-leftovers-stuck", { files, detail: closed.error ?? "" }),
+          );
+        }
         return 1;
       }
       if (error instanceof SendError && error.code === "ERUNNING") {
         err(t("send-running", { detail: error.message }));
+        return 1;
+      }
+      if (error instanceof SendError && error.code === TLS_REQUIRED) {
+        err(
+          t("send-tls-required", { transport: shownTransport, detail: printable(error.message) }),
+        );
         return 1;
       }
       if (error instanceof SendError && error.code === "ETRANSPORT") {
@@ -327,11 +379,41 @@ export async function runSend(args: SendArgs): Promise<number> {
       }
       throw error;
     } finally {
-      db.close();
+      if (db.isOpen) closeDatabase(db);
     }
   } finally {
     await transport.close();
   }
+}
+
+/** Distinct reasons shown after a send; the others are counted. */
+const MAX_REASONS = 3;
+
+/**
+ * Why this run deferred or failed messages, after its summary: each distinct reason with
+ * how many messages it stopped (the server's own words, shown safely), and, when the server
+ * could not be reached, what to check.
+ */
+function printReasons(reasons: Reason[], transport: string): void {
+  if (reasons.length === 0) return;
+  const total = reasons.reduce((sum, r) => sum + r.count, 0);
+  err(t("send-reasons", { count: total }));
+  for (const r of reasons.slice(0, MAX_REASONS)) {
+    err(t(`send-reason-${r.status}`, { count: r.count, reason: printable(r.reason) }));
+  }
+  const others = reasons.slice(MAX_REASONS);
+  if (others.length > 0) {
+    const count = others.reduce((sum, r) => sum + r.count, 0);
+    err(t("send-reasons-more", { count, reasons: others.length }));
+  }
+  if (reasons.some((r) => r.connection)) err(connectionHint(transport));
+}
+
+/** What to check when the server could not be reached. */
+function connectionHint(transport: string): string {
+  return t(transport.startsWith("ses:") ? "send-reason-connection-ses" : "send-reason-connection", {
+    transport,
+  });
 }
 
 /** An instant of the journal, for the editor: "5 janvier 2026 à 14:32" (local time). */

@@ -25,6 +25,29 @@ const color = () =>
     params: { rule: "color" },
   });
 
+/**
+ * The page that unsubscribes a reader. It is the List-Unsubscribe link of RFC 8058 one-click
+ * unsubscribe, which mail providers call only over https (Gmail, Yahoo): http:// is refused.
+ * An address (mailto:) goes in unsubscribeMailto, and the message says so.
+ */
+const unsubscribeUrl = () =>
+  z.string().superRefine((value, context) => {
+    const v = value.trim();
+    if (/^https:\/\/[^\s/$.?#][^\s]*$/i.test(v)) return;
+    const key = /^http:\/\//i.test(v)
+      ? "unsubscribe-url-http"
+      : /^mailto:/i.test(v)
+        ? "unsubscribe-url-mailto"
+        : "unsubscribe-url";
+    const address = v.replace(/^mailto:/i, "").replace(/\?.*$/, "");
+    context.addIssue({
+      code: "custom",
+      input: value,
+      message: t(key, { value, https: v.replace(/^http:/i, "https:"), address }),
+      params: { rule: "unsubscribe-url" },
+    });
+  });
+
 export const configSchema = z.strictObject({
   site: z.strictObject({
     /** Shown in the email header and the archive. */
@@ -51,8 +74,11 @@ export const configSchema = z.strictObject({
           params: { rule: "transport" },
         })
         .default("outbox:outbox"),
-      /** Page that unsubscribes a reader: receives ?t=<token> (opaque, see src/send/token.ts). */
-      unsubscribeUrl: httpUrl().optional(),
+      /**
+       * Page that unsubscribes a reader: receives ?t=<token> (opaque, see src/send/token.ts);
+       * https only (RFC 8058 one-click).
+       */
+      unsubscribeUrl: unsubscribeUrl().optional(),
       /** Address that unsubscribes a reader who writes to it (List-Unsubscribe mailto). */
       unsubscribeMailto: emailAddress().optional(),
       /** SMTP: simultaneous connections, and messages per second at most. */

@@ -188,7 +188,7 @@ Options :
   "list-removed":
     "{count} abonné(s) retiré(s) de la liste « {name} » (les désinscriptions sont gardées)",
   "list-usage":
-    "utilisation : lettre list import <liste> <fichier.csv> | show <liste> | export <liste> | remove <liste> [adresse] | unsubscribe <adresse | lien ou objet d'une demande de désinscription>",
+    "utilisation : lettre list import <liste> <fichier.csv> | show <liste> | export <liste> [fichier.csv] | remove <liste> [adresse] | unsubscribe <adresse | lien ou objet d'une demande de désinscription>",
   "list-unsubscribed": "{value} est désinscrit : plus aucun envoi, quelle que soit la liste",
   "list-none":
     "aucune liste : importez-en une avec « npx lettre list import <liste> <fichier.csv> »",
@@ -351,6 +351,47 @@ Options :
     "logo « {value} » introuvable : un logo donné par un chemin se lit dans newsletters/, comme les images des numéros, et le fichier {file} n'existe pas ; placez-le là, ou donnez une adresse https://",
   "logo-taken":
     "logo « {value} » : l'archive publie déjà un autre fichier à cette adresse (un numéro, ses images ou les fichiers du site) ; rangez le logo ailleurs dans newsletters/, par exemple images/logo-site.png",
+  // review x: sending and lists
+  "send-db-leftovers-removed":
+    "lettre a effacé {files}, restes de la base supprimée : laissés là, SQLite les aurait rejoués sur le fichier remis à sa place et l'aurait abîmé",
+  "send-db-leftovers-replaced":
+    "un autre fichier a pris la place de .lettre/lettre.db : lettre a laissé {files}, qui peuvent lui appartenir ; avant de remettre le journal sauvé à sa place, arrêtez toute commande lettre, puis supprimez {files} : sinon SQLite les rejouerait sur le journal remis et l'abîmerait",
+  "send-db-leftovers-stuck":
+    "lettre n'a pas pu effacer {files} ({detail}), restes de la base supprimée : supprimez-les avant de remettre le journal sauvé à sa place, sinon SQLite les rejouerait dessus et l'abîmerait",
+  "send-tls-required":
+    "envoi arrêté : le serveur {transport} ne chiffre pas la connexion (pas de STARTTLS) : lettre ne lui a pas envoyé le mot de passe, qui y passerait en clair ({detail}). Utilisez smtps://utilisateur@serveur:465 si votre fournisseur le propose, ou un serveur qui accepte STARTTLS (port 587) ; personne n'est exclu et rien n'est perdu : relancez la même commande une fois le transport corrigé",
+  "send-test-failed": "la copie de test pour {address} n'est pas partie : {reason}",
+  "send-reasons": "cause(s) des {count} message(s) différé(s) ou en échec de cet envoi :",
+  "send-reason-deferred": "  {count} différé(s) : {reason}",
+  "send-reason-failed":
+    "  {count} en échec (adresse refusée, exclue des prochains envois) : {reason}",
+  "send-reasons-more": "  {count} autre(s) message(s), pour {reasons} autre(s) cause(s)",
+  "send-reason-connection":
+    "le serveur {transport} n'a pas pu être joint : vérifiez son adresse et son port (sending.transport dans lettre.config.yaml, ou --transport), votre connexion au réseau et le pare-feu (certains réseaux bloquent les ports 25, 465 et 587), puis relancez la même commande : les messages différés partiront, ceux déjà reçus ne repartiront pas",
+  "send-reason-connection-ses":
+    "Amazon SES ({transport}) n'a pas pu être joint : vérifiez la région, votre connexion au réseau et le pare-feu (et LETTRE_SES_ENDPOINT s'il est défini), puis relancez la même commande : les messages différés partiront, ceux déjà reçus ne repartiront pas",
+  "unsubscribe-url-http":
+    "« {value} » : la page de désinscription doit être en https:// ; le désabonnement en un clic (RFC 8058), que Gmail et Yahoo demandent aux envois en nombre, ne passe que par https. Écrivez « {https} » (la page doit y répondre)",
+  "unsubscribe-url-mailto":
+    "« {value} » : unsubscribeUrl est l'adresse https:// d'une page web ; une adresse e-mail de désinscription va dans sending.unsubscribeMailto (« unsubscribeMailto: {address} »)",
+  "unsubscribe-url":
+    "« {value} » n'est pas l'adresse d'une page web : écrivez l'adresse https:// de la page de désinscription (https://exemple.fr/desinscription)",
+  "send-unsubscribe-http":
+    "attention : le lien de désinscription sera {url} (site.url), en http : sans https, les messageries n'offrent pas le désabonnement en un clic (RFC 8058) que Gmail et Yahoo demandent aux envois en nombre ; publiez le site en https ou donnez une page https:// dans sending.unsubscribeUrl",
+  "send-secret-weak":
+    "LETTRE_UNSUBSCRIBE_SECRET n'a pas été tirée au hasard ({why}) : on pourrait la deviner et fabriquer des liens qui désinscrivent n'importe quel lecteur. Créez-en une avec « openssl rand -base64 32 » (voir README)",
+  "send-secret-blank": "rien que des espaces",
+  "send-secret-few": "{count} caractères différents seulement",
+  "send-secret-repeated": "un même morceau répété",
+  "list-not-file":
+    "ce n'est pas un fichier ordinaire (périphérique comme /dev/zero, tube, prise…) : lettre ne lit une liste que depuis un fichier CSV",
+  "list-too-big":
+    "fichier de {size}, au-delà de la limite de {max} (environ 500 000 abonnés) : ce n'est sans doute pas une liste d'abonnés ; sinon, découpez-la en plusieurs fichiers importés l'un après l'autre dans la même liste",
+  "list-status-ignored":
+    "colonne « {columns} » ignorée : c'est celle qu'écrit lettre list export ; désinscriptions et erreurs restent notées par lettre, quelle que soit la liste (renommez la colonne pour la garder comme champ)",
+  "list-exported": "liste « {name} » : {count} adresse(s) écrite(s) dans {file}",
+  "list-export-write":
+    "écriture impossible ({detail}) : donnez le nom d'un fichier dans un dossier où vous pouvez écrire",
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -519,7 +560,7 @@ Options:
   "list-shown": 'list "{name}": {count} subscriber(s), {suppressed} of them excluded from sends',
   "list-removed": '{count} subscriber(s) removed from list "{name}" (unsubscribes are kept)',
   "list-usage":
-    "usage: lettre list import <list> <file.csv> | show <list> | export <list> | remove <list> [address] | unsubscribe <address | link or subject of an unsubscribe request>",
+    "usage: lettre list import <list> <file.csv> | show <list> | export <list> [file.csv] | remove <list> [address] | unsubscribe <address | link or subject of an unsubscribe request>",
   "list-unsubscribed": "{value} is unsubscribed: no more sends, whatever the list",
   "list-none": "no list: import one with `npx lettre list import <list> <file.csv>`",
   "send-usage":
@@ -678,6 +719,46 @@ Options:
     'logo "{value}" not found: a logo given as a path is read from newsletters/, like the issues\' images, and the file {file} does not exist; put it there, or give an https:// address',
   "logo-taken":
     'logo "{value}": the archive already publishes another file at that address (an issue, its images or the site\'s files); put the logo elsewhere in newsletters/, e.g. images/site-logo.png',
+  // review x: sending and lists
+  "send-db-leftovers-removed":
+    "lettre removed {files}, left over from the deleted database: left there, SQLite would have replayed them onto the file put back in its place, and damaged it",
+  "send-db-leftovers-replaced":
+    "another file took the place of .lettre/lettre.db: lettre left {files}, which may belong to it; before putting the saved journal back, stop every lettre command, then delete {files}: otherwise SQLite would replay them onto the journal put back, and damage it",
+  "send-db-leftovers-stuck":
+    "lettre could not remove {files} ({detail}), left over from the deleted database: delete them before putting the saved journal back, otherwise SQLite would replay them onto it and damage it",
+  "send-tls-required":
+    "send stopped: the server {transport} does not encrypt the connection (no STARTTLS): lettre did not send it the password, which would travel in clear ({detail}). Use smtps://user@host:465 if your provider offers it, or a server that accepts STARTTLS (port 587); nobody is suppressed and nothing is lost: run the same command again once the transport is fixed",
+  "send-test-failed": "the test copy for {address} was not sent: {reason}",
+  "send-reasons": "why {count} message(s) of this send were deferred or failed:",
+  "send-reason-deferred": "  {count} deferred: {reason}",
+  "send-reason-failed": "  {count} failed (address refused, excluded from later sends): {reason}",
+  "send-reasons-more": "  {count} other message(s), for {reasons} other reason(s)",
+  "send-reason-connection":
+    "the server {transport} could not be reached: check its address and port (sending.transport in lettre.config.yaml, or --transport), your network connection and the firewall (some networks block ports 25, 465 and 587), then run the same command again: the deferred messages will go out, those already received will not go again",
+  "send-reason-connection-ses":
+    "Amazon SES ({transport}) could not be reached: check the region, your network connection and the firewall (and LETTRE_SES_ENDPOINT if set), then run the same command again: the deferred messages will go out, those already received will not go again",
+  "unsubscribe-url-http":
+    '"{value}": the unsubscribe page must be https://; one-click unsubscribe (RFC 8058), which Gmail and Yahoo require of bulk senders, works over https only. Write "{https}" (the page must answer there)',
+  "unsubscribe-url-mailto":
+    '"{value}": unsubscribeUrl is the https:// address of a web page; an address to write to for unsubscribing goes in sending.unsubscribeMailto ("unsubscribeMailto: {address}")',
+  "unsubscribe-url":
+    '"{value}" is not the address of a web page: write the https:// address of the unsubscribe page (https://example.org/unsubscribe)',
+  "send-unsubscribe-http":
+    "warning: the unsubscribe link will be {url} (site.url), over http: without https, mail providers offer no one-click unsubscribe (RFC 8058), which Gmail and Yahoo require of bulk senders; publish the site over https or give an https:// page in sending.unsubscribeUrl",
+  "send-secret-weak":
+    "LETTRE_UNSUBSCRIBE_SECRET was not drawn at random ({why}): it could be guessed, and links made that unsubscribe any reader. Make one with `openssl rand -base64 32` (see README)",
+  "send-secret-blank": "only spaces",
+  "send-secret-few": "only {count} different characters",
+  "send-secret-repeated": "one piece repeated",
+  "list-not-file":
+    "not a regular file (a device such as /dev/zero, a pipe, a socket…): lettre reads a list from a CSV file only",
+  "list-too-big":
+    "a file of {size}, over the limit of {max} (about 500,000 subscribers): probably not a subscriber list; otherwise split it into several files imported one after the other into the same list",
+  "list-status-ignored":
+    'column "{columns}" ignored: it is the one lettre list export writes; unsubscribes and bounces stay recorded by lettre, whatever the list (rename the column to keep it as a field)',
+  "list-exported": 'list "{name}": {count} address(es) written to {file}',
+  "list-export-write":
+    "cannot write ({detail}): give the name of a file in a folder you may write to",
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;

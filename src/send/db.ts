@@ -2,7 +2,7 @@
  * The embedded database (node:sqlite, one file, WAL): lists and their subscribers,
  * unsubscribes and bounces (suppressions), and the delivery journal.
  */
-import { mkdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { LettreError } from "../core/diagnostic.ts";
@@ -125,6 +125,73 @@ export function rescueDatabase(db: DatabaseSync): string {
   mkdirSync(folder, { recursive: true });
   db.prepare("VACUUM INTO ?").run(target);
   return path.join(path.dirname(DATABASE_FILE), path.basename(target));
+}
+
+/** What {@link closeDatabase} found at the database's path, and did with the files beside it. */
+export interface Closed {
+  /** The file this connection opened is still there; deleted; or another file took its place. */
+  at: "same" | "deleted" | "replaced";
+  /** `-wal` and `-shm` files of the deleted database, removed (relative to the project). */
+  removed: string[];
+  /**
+   * `-wal` and `-shm` files left in place (relative to the project): beside a replacing file,
+   * or those of a deleted database that could not be removed (`error` says why).
+   */
+  left: string[];
+  error?: string;
+}
+
+/**
+ * Closes the connection, then deals with the files SQLite keeps beside the database
+ * (`lettre.db-wal`, the write-ahead log, and `lettre.db-shm`, its index), which it finds by
+ * the database's path, not by the file.
+ *
+ * At close SQLite copies the log into the database and deletes it, but only when the file at
+ * the path is still the one it opened: for a deleted or replaced database it leaves both
+ * behind. Left there, they would be replayed onto whatever file is put at the path next (the
+ * rescued journal put back as the editor is told to): SQLite cannot tell that they belonged
+ * to another file, and the result is a damaged database. So, once the connection is closed
+ * (never before: an open connection still writes to them, and SQLite decides at close what
+ * to do with them), when nothing is at the path any more, both are removed. When another
+ * file is there they are left alone: they may be that file's own (another lettre command may
+ * have it open), which only the editor can know.
+ */
+export function closeDatabase(db: DatabaseSync): Closed {
+  const known = opened.get(db);
+  if (db.isOpen) db.close();
+  const closed: Closed = { at: "same", removed: [], left: [] };
+  if (!known) return closed;
+  const beside = ["-wal", "-shm"].map((suffix) => `${known.file}${suffix}`);
+  const shown = (file: string) => path.join(path.dirname(DATABASE_FILE), path.basename(file));
+  try {
+    const now = statSync(known.file);
+    if (now.dev !== known.dev || now.ino !== known.ino) {
+      closed.at = "replaced";
+      closed.left = beside.filter((file) => existsSync(file)).map(shown);
+    }
+    return closed;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Not known to be gone (unreadable folder…): nothing is touched.
+    if (code !== "ENOENT" && code !== "ENOTDIR") return closed;
+  }
+  closed.at = "deleted";
+  for (const file of beside) {
+    try {
+      // lstat, not exists: a dangling link in its place is a leftover too.
+      lstatSync(file);
+    } catch {
+      continue;
+    }
+    try {
+      rmSync(file, { force: true });
+      closed.removed.push(shown(file));
+    } catch (error) {
+      closed.left.push(shown(file));
+      closed.error ??= (error as NodeJS.ErrnoException).code ?? String(error);
+    }
+  }
+  return closed;
 }
 
 /** Runs `work` in one transaction: all of it is recorded, or none. */

@@ -15,7 +15,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { Config } from "../config/index.ts";
 import { databaseGone, rescueDatabase, transaction } from "./db.ts";
 import { buildMessage, type Compiled, messageId } from "./message.ts";
-import type { Transport } from "./transports.ts";
+import { TLS_REQUIRED, type Transport } from "./transports.ts";
 
 export const STATUSES = ["sent", "failed", "deferred", "unknown", "sending", "pending"] as const;
 export type Status = (typeof STATUSES)[number];
@@ -224,7 +224,8 @@ export type Outcome = "temporary" | "recipient" | "ambiguous" | "fatal";
  * - 5xx to RCPT TO (or SES rejecting the message): this address is refused, suppress it;
  * - no answer once the message was handed over (DATA, or the connection closing in the
  *   middle of a conversation): the server may have it: unknown, re-sent only on request;
- * - 5xx anywhere else (login, sender, content): the whole send is wrong, stop it.
+ * - 5xx anywhere else (login, sender, content): the whole send is wrong, stop it; so is a
+ *   server that would not encrypt the connection a password must go through.
  */
 export function classify(error: {
   responseCode?: number;
@@ -234,6 +235,7 @@ export function classify(error: {
 }): Outcome {
   const code = error.responseCode;
   const command = (error.command ?? "").toUpperCase();
+  if (error.code === TLS_REQUIRED) return "fatal";
   if (code !== undefined && code >= 400 && code < 500) return "temporary";
   if (code !== undefined && code >= 500) {
     return command.startsWith("RCPT") || error.code === "EREJECTED" ? "recipient" : "fatal";
@@ -249,6 +251,65 @@ export function classify(error: {
     midSession
     ? "ambiguous"
     : "temporary";
+}
+
+/** Why messages of a run were deferred or refused: one line per distinct reason. */
+export interface Reason {
+  status: "deferred" | "failed";
+  /** The server's answer or the network error, addresses taken out, at most 200 characters. */
+  reason: string;
+  count: number;
+  /** The server could not be reached at all (refused, no such host, timeout…). */
+  connection: boolean;
+}
+
+/** nodemailer's and Node's codes for a server that could not be reached, or not for long. */
+const UNREACHABLE = new Set([
+  "ECONNECTION",
+  "ESOCKET",
+  "ETIMEDOUT",
+  "EDNS",
+  "ENOTSENT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+]);
+
+/**
+ * What a transport error says, for the editor: the server's answer (or the network error)
+ * with the recipient's address taken out, so that one cause given for many addresses counts
+ * as one reason.
+ */
+export function describeFailure(error: {
+  responseCode?: number;
+  response?: string;
+  message?: string;
+  code?: string;
+}): { reason: string; connection: boolean } {
+  const text = (error.response ?? error.message ?? String(error)).replace(/\s+/g, " ").trim();
+  const reason = text
+    .replace(/<[^<>\s]*@[^<>\s]*>|[^\s<>"'():;,]+@[^\s<>"'():;,]+/g, "<…>")
+    .slice(0, 200);
+  const connection = error.responseCode === undefined && UNREACHABLE.has(error.code ?? "");
+  return { reason, connection };
+}
+
+/** Groups this run's problems by reason, the most frequent first. */
+function groupReasons(
+  problems: Map<string, { status: Reason["status"]; reason: string; connection: boolean }>,
+): Reason[] {
+  const groups = new Map<string, Reason>();
+  for (const problem of problems.values()) {
+    const key = `${problem.status}\n${problem.reason}`;
+    const group = groups.get(key);
+    if (group) group.count++;
+    else groups.set(key, { ...problem, count: 1 });
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count);
 }
 
 /** People of `list` the next run would send `slug` to (no journal row yet, pending, deferred). */
@@ -274,6 +335,11 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
   let lost = databaseGone(db);
   // Addresses this run sent to (or may have): the last resort if the journal is lost.
   const reached: string[] = [];
+  // Why this run's deferred and failed messages were (the last answer for each address).
+  const problems = new Map<
+    string,
+    { status: Reason["status"]; reason: string; connection: boolean }
+  >();
   try {
     const domain = config.sender.address.split("@")[1] ?? "localhost";
     let unknownFromCrash = 0;
@@ -334,21 +400,38 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
       const message = buildMessage(compiled, person, list, config, options.secret);
       if (Number(take.run(now(), slug, list, person.email, person.email).changes) === 0) {
         run.skipped++;
+        problems.delete(person.email);
         return report("pending", person.email);
       }
       let response: string;
       try {
         response = (await transport.send(message)).response;
       } catch (error) {
-        const e = error as { responseCode?: number; response?: string; message?: string };
+        const e = error as {
+          responseCode?: number;
+          response?: string;
+          message?: string;
+          code?: string;
+        };
         const code = e.responseCode ?? null;
         const text = e.response ?? e.message ?? String(error);
         const outcome = classify(error as Parameters<typeof classify>[0]);
         const { attempts } = attemptsOf.get(slug, list, person.email) as { attempts: number };
+        const why = describeFailure(e);
+        if (outcome === "recipient" || outcome === "temporary") {
+          problems.set(person.email, {
+            status: outcome === "recipient" ? "failed" : "deferred",
+            ...why,
+          });
+        } else {
+          problems.delete(person.email);
+        }
         if (outcome === "fatal") {
           // Not this address's fault, and not accepted: it stays to send once fixed.
           mark.run("pending", code, text, now(), slug, list, person.email);
-          fatal ??= new SendError("ETRANSPORT", `${code ?? ""} ${text}`.trim());
+          // "550 Sender refused", not "550 550 Sender refused".
+          const detail = code !== null && !text.startsWith(String(code)) ? `${code} ${text}` : text;
+          fatal ??= new SendError(e.code === TLS_REQUIRED ? TLS_REQUIRED : "ETRANSPORT", detail);
           return;
         }
         if (outcome === "recipient") {
@@ -375,6 +458,7 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
         return report("deferred", person.email);
       }
       // Outside the try: a failure to record is not a failure to send (no retry, no double).
+      problems.delete(person.email);
       reached.push(person.email);
       mark.run("sent", 250, response, now(), slug, list, person.email);
       run.sent++;
@@ -429,6 +513,7 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
     return {
       unknownFromCrash,
       run,
+      reasons: groupReasons(problems),
       status: sendStatus(db, slug).find((st) => st.list === list),
       edition: { frozenAt: frozen.frozenAt, change: editionChange(frozen, options.compiled) },
     };

@@ -356,7 +356,11 @@ export function buildMessage(
     messageId: messageId(compiled.slug, list, subscriber.email, domain),
     headers: {
       "List-Unsubscribe": `<${links.url}>, <${links.mailto}>`,
-      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+      // One-click (RFC 8058) is over https only: an http page (site.url's /unsubscribe,
+      // sending.unsubscribeUrl being https-only) does not claim it; `lettre send` warns.
+      ...(links.url.startsWith("https:")
+        ? { "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
+        : {}),
       "List-Id": `${list} <${list}.${domain}>`,
       // Links signed with the public key: a preview for the outbox, never a real send.
       ...(secret === PREVIEW_SECRET ? { [PREVIEW_HEADER]: PREVIEW_VALUE } : {}),

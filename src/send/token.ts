@@ -25,6 +25,14 @@ import {
 export const MIN_SECRET_BYTES = 32;
 
 /**
+ * …and at least this many different bytes. Not 16: `openssl rand -hex 16` draws from 16
+ * characters only, and 93 % of its secrets lack one of them (23 % of `-hex 32`'s); a random
+ * hex secret of 32 characters has fewer than 8 different ones about once in 28 million. What
+ * it refuses is what nobody draws at random: spaces, one letter or a short word over and over.
+ */
+export const MIN_SECRET_DISTINCT = 8;
+
+/**
  * The key used when no secret is set, for the outbox only (files nobody receives): it is
  * public, so its links prove nothing. Messages made with it carry {@link PREVIEW_HEADER}.
  */
@@ -105,17 +113,44 @@ export function verifyUnsubscribeToken(
 export type SecretChoice =
   | { secret: string; preview: boolean }
   | { problem: "short"; bytes: number }
+  /** Long enough, but obviously not drawn at random (the reason says how, never the secret). */
+  | { problem: "weak"; reason: "blank" | "few" | "repeated"; distinct: number }
   | { problem: "missing" };
 
 /**
+ * Why a secret is obviously not random: only whitespace, fewer than
+ * {@link MIN_SECRET_DISTINCT} different bytes, or one piece repeated (`motdepassemotdepasse…`,
+ * `1234567890` three times): a period of at most half its length. Undefined otherwise. A
+ * secret drawn at random passes; this cannot tell a guessable phrase from a random one.
+ */
+export function weakSecret(
+  value: string,
+): { reason: "blank" | "few" | "repeated"; distinct: number } | undefined {
+  const bytes = Buffer.from(value, "utf8");
+  const distinct = new Set(bytes).size;
+  if (value.trim() === "") return { reason: "blank", distinct };
+  if (distinct < MIN_SECRET_DISTINCT) return { reason: "few", distinct };
+  for (let period = 1; period <= bytes.length / 2; period++) {
+    let repeats = true;
+    for (let i = period; i < bytes.length && repeats; i++) {
+      repeats = bytes[i] === bytes[i - period];
+    }
+    if (repeats) return { reason: "repeated", distinct };
+  }
+  return undefined;
+}
+
+/**
  * The key that signs unsubscribe links for a send: LETTRE_UNSUBSCRIBE_SECRET (at least 32
- * bytes, refused otherwise, whatever the transport). Without it, only the outbox may go on,
+ * bytes, not obviously chosen by hand: refused otherwise, whatever the transport). Without it, only the outbox may go on,
  * with the public preview key: a real transport (a `--test` copy too) needs the real secret.
  */
 export function chooseSecret(value: string | undefined, outbox: boolean): SecretChoice {
   if (value) {
     const bytes = Buffer.byteLength(value, "utf8");
     if (bytes < MIN_SECRET_BYTES) return { problem: "short", bytes };
+    const weak = weakSecret(value);
+    if (weak) return { problem: "weak", ...weak };
     return { secret: value, preview: false };
   }
   return outbox ? { secret: PREVIEW_SECRET, preview: true } : { problem: "missing" };

@@ -52,6 +52,20 @@ function dkimOptions(options: TransportOptions) {
   };
 }
 
+/**
+ * Hosts trusted without TLS checks: the names a local test server or relay on this machine
+ * answers to. Exactly these three: any other address (127.0.0.2 included) is treated as a
+ * server elsewhere (certificate verified; a password only over an encrypted connection).
+ */
+export const LOCAL_HOSTS: readonly string[] = ["127.0.0.1", "localhost", "::1"];
+
+/**
+ * The code of the error a send gets when the server would not encrypt the connection
+ * (no STARTTLS, or STARTTLS refused) while lettre has a password to give it: the password
+ * was not sent, and no message can be. Fatal for the whole send.
+ */
+export const TLS_REQUIRED = "ETLSREQUIRED";
+
 export function createTransport(url: string, options: TransportOptions): Transport {
   const env = options.env ?? process.env;
   // A mistyped URL says which forms are accepted, and which one was probably meant.
@@ -62,9 +76,16 @@ export function createTransport(url: string, options: TransportOptions): Transpo
   const parsed = transport.url;
   const secure = parsed.protocol === "smtps:";
   const user = decodeURIComponent(parsed.username);
+  // smtp://[::1]:25 → ::1, the address to connect to and to compare.
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
+  const local = LOCAL_HOSTS.includes(host);
+  // A password goes only over an encrypted connection: smtps://, or STARTTLS required (a
+  // server that does not offer it, or someone on the way who strips it from its answer,
+  // gets no login and no message). Local test relays are exempt, as from certificate checks.
+  const requireTLS = Boolean(user) && !secure && !local;
   const pool = nodemailer.createTransport({
     pool: true,
-    host: parsed.hostname,
+    host,
     port: Number(parsed.port) || (secure ? 465 : 587),
     secure,
     maxConnections: options.connections,
@@ -72,15 +93,26 @@ export function createTransport(url: string, options: TransportOptions): Transpo
     rateDelta: 1000,
     rateLimit: Math.max(1, Math.round(options.rate)),
     ...(user ? { auth: { user, pass: env.LETTRE_SMTP_PASSWORD ?? "" } } : {}),
+    ...(requireTLS ? { requireTLS: true } : {}),
     // Loopback test servers use self-signed certificates; real hosts are verified.
-    tls: { rejectUnauthorized: !["127.0.0.1", "localhost", "::1"].includes(parsed.hostname) },
+    tls: { rejectUnauthorized: !local },
     ...dkimOptions({ ...options, env }),
   });
   return {
     concurrency: options.connections,
     async send(message) {
-      const info = await pool.sendMail(message);
-      return { response: String(info.response ?? "") };
+      try {
+        const info = await pool.sendMail(message);
+        return { response: String(info.response ?? "") };
+      } catch (error) {
+        const e = error as { code?: string; command?: string };
+        // The server answered STARTTLS with a refusal (it does not offer it): nothing was
+        // sent, the login included. A failed handshake keeps nodemailer's ETLS.
+        if (requireTLS && e.code === "ETLS" && e.command === "STARTTLS") {
+          throw Object.assign(error as Error, { code: TLS_REQUIRED });
+        }
+        throw error;
+      }
     },
     async close() {
       pool.close();

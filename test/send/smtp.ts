@@ -15,6 +15,18 @@ export interface Faults {
   mailFrom?: number;
 }
 
+export interface Where {
+  /** Loopback address to listen on (default 127.0.0.1). */
+  host?: string;
+}
+
+export interface Login {
+  username: string;
+  password: string;
+  /** Whether the connection was encrypted when the client logged in. */
+  secure: boolean;
+}
+
 export interface Received {
   to: string;
   mail: ParsedMail;
@@ -25,16 +37,31 @@ function fail(message: string, code: number) {
   return Object.assign(new Error(message), { responseCode: code });
 }
 
-/** A real SMTP server on 127.0.0.1 that injects faults and keeps what it accepted. */
-export async function startSmtp(faults: Faults = {}) {
+/**
+ * A real SMTP server on 127.0.0.1 (or `where.host`), without STARTTLS, that injects faults,
+ * keeps what it accepted and records every login (AUTH) it was sent.
+ */
+export async function startSmtp(faults: Faults = {}, where: Where = {}) {
   const received: Received[] = [];
+  const logins: Login[] = [];
   const rcptSeen = new Map<string, number>();
   const dropped = new Set<string>();
   let refused = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
+    // Reads a password sent in clear, as a server that offers no encryption (or whoever
+    // strips STARTTLS on the way) would.
+    allowInsecureAuth: true,
     logger: false,
+    onAuth(auth, session, callback) {
+      logins.push({
+        username: auth.username ?? "",
+        password: auth.password ?? "",
+        secure: session.secure,
+      });
+      callback(null, { user: auth.username });
+    },
     onConnect(_session: SMTPServerSession, callback: (error?: Error) => void) {
       if (refused < (faults.refuseConnections ?? 0)) {
         refused++;
@@ -86,11 +113,15 @@ export async function startSmtp(faults: Faults = {}) {
   server.server.on("connection", (socket: Socket) => {
     if (socket.remotePort) sockets.set(socket.remotePort, socket);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const host = where.host ?? "127.0.0.1";
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://${host}:${port}`,
+    host,
+    port,
     received,
+    logins,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
