@@ -11,6 +11,7 @@ import {
   fileSize,
   listInside,
   MAX_ASSET_BYTES,
+  type ReadFailure,
   readFailureMessage,
   readInside,
 } from "../core/files.ts";
@@ -156,33 +157,9 @@ export async function collectAssets(
     field: ref.path.length > 0 ? formatPath(ref.path) : "body",
   });
   for (const ref of refs) {
-    const relative = path.posix.normalize(safeDecode(ref.src));
-    const file = `${CONTENT_DIR}/${relative}`;
-    const outside = relative.startsWith("..") || path.posix.isAbsolute(relative);
-    const read = outside
-      ? ({ reason: "missing" } as const)
-      : await readInside(file, { root, within: CONTENT_DIR, maxBytes: MAX_ASSET_BYTES });
-    if ("bytes" in read) {
-      files.set(`${issue.slug}/${relative}`, read.bytes);
-      continue;
-    }
-    const missing = read.reason === "missing";
-    const detail =
-      read.reason === "too-big"
-        ? t("asset-too-big", { size: fileSize(read.size), max: fileSize(read.max) })
-        : readFailureMessage(read, file);
-    diagnostics.push({
-      ...at(ref),
-      rule: missing
-        ? "asset-missing"
-        : read.reason === "outside"
-          ? "asset-outside"
-          : "asset-refused",
-      severity: "error",
-      message: missing
-        ? t("asset-missing", { value: ref.src, file })
-        : t("asset-refused", { value: ref.src, detail }),
-    });
+    const { relative, file, read } = await readAsset(root, ref.src);
+    if ("bytes" in read) files.set(`${issue.slug}/${relative}`, read.bytes);
+    else diagnostics.push({ ...at(ref), ...refusal(ref.src, file, read), severity: "error" });
   }
   for (const image of unlabelled) {
     diagnostics.push({
@@ -194,6 +171,37 @@ export async function collectAssets(
   }
   cache?.set(issue, { files, diagnostics });
   return { files, diagnostics };
+}
+
+/** Reads an image or file named by a path relative to newsletters/, to publish it. */
+async function readAsset(root: string, src: string) {
+  const relative = path.posix.normalize(safeDecode(src));
+  const file = `${CONTENT_DIR}/${relative}`;
+  const outside = relative.startsWith("..") || path.posix.isAbsolute(relative);
+  const read = outside
+    ? ({ reason: "missing" } as const)
+    : await readInside(file, { root, within: CONTENT_DIR, maxBytes: MAX_ASSET_BYTES });
+  return { relative, file, read };
+}
+
+/** The rule and message for an image or file that could not be read. */
+function refusal(
+  src: string,
+  file: string,
+  read: ReadFailure,
+  missingRule: "asset-missing" | "logo-missing" = "asset-missing",
+) {
+  if (read.reason === "missing") {
+    return { rule: missingRule, message: t(missingRule, { value: src, file }) };
+  }
+  const detail =
+    read.reason === "too-big"
+      ? t("asset-too-big", { size: fileSize(read.size), max: fileSize(read.max) })
+      : readFailureMessage(read, file);
+  return {
+    rule: read.reason === "outside" ? "asset-outside" : "asset-refused",
+    message: t("asset-refused", { value: src, detail }),
+  };
 }
 
 /**
@@ -211,31 +219,17 @@ export async function siteLogo(
   const diagnostics: Diagnostic[] = [];
   const src = config.site.logo?.src;
   if (!src || !isRelative(src)) return { files, diagnostics };
-  const relative = path.posix.normalize(safeDecode(src));
-  const file = `${CONTENT_DIR}/${relative}`;
-  const outside = relative.startsWith("..") || path.posix.isAbsolute(relative);
-  const read = outside
-    ? ({ reason: "missing" } as const)
-    : await readInside(file, { root, within: CONTENT_DIR, maxBytes: MAX_ASSET_BYTES });
-  if ("bytes" in read) {
-    files.set(relative, read.bytes);
-    return { files, diagnostics };
+  const { relative, file, read } = await readAsset(root, src);
+  if ("bytes" in read) files.set(relative, read.bytes);
+  else {
+    diagnostics.push({
+      file: CONFIG_FILE,
+      line: configLineOf(config, ["site", "logo", "src"]),
+      field: "site.logo.src",
+      ...refusal(src, file, read, "logo-missing"),
+      severity: "error",
+    });
   }
-  const detail =
-    read.reason === "too-big"
-      ? t("asset-too-big", { size: fileSize(read.size), max: fileSize(read.max) })
-      : readFailureMessage(read, file);
-  diagnostics.push({
-    file: CONFIG_FILE,
-    line: configLineOf(config, ["site", "logo", "src"]),
-    field: "site.logo.src",
-    rule: read.reason === "missing" ? "logo-missing" : "asset-refused",
-    severity: "error",
-    message:
-      read.reason === "missing"
-        ? t("logo-missing", { value: src, file })
-        : t("asset-refused", { value: src, detail }),
-  });
   return { files, diagnostics };
 }
 

@@ -63,7 +63,7 @@ describe("a relative site.logo", () => {
     const result = await build({ root });
     expect(result.ok).toBe(false);
     expect(result.diagnostics.map((d) => `${d.file}:${d.line} ${d.field} ${d.rule}`)).toContain(
-      "lettre.config.yaml:8 site.logo.src asset-refused",
+      "lettre.config.yaml:8 site.logo.src asset-outside",
     );
   });
 
