@@ -52,7 +52,7 @@ export const url = () =>
 /** An absolute http(s) URL (the archive base URL). */
 export const httpUrl = () =>
   z.string().refine((v) => /^https?:\/\/[^\s/$.?#][^\s]*$/i.test(v), {
-    error: (issue) => t("url", { value: String(issue.input) }),
+    error: (issue) => t("http-url", { value: String(issue.input) }),
     params: { rule: "url" },
   });
 

@@ -320,6 +320,8 @@ Options :
   "markdown-alt-empty":
     "image « {value} » sans texte alternatif : décrivez-la entre les crochets, ![ce que montre l'image]({value})",
   // review of issue 8
+  "http-url":
+    "« {value} » n'est pas une adresse web : écrivez-la en entier, par exemple https://lettre.datalab-normandie.fr",
   "yaml-too-deep":
     "valeur imbriquée trop profondément (des milliers de [ ou de { ?) : une valeur de l'en-tête tient en quelques niveaux ; corrigez cette ligne",
   "text-too-big":
@@ -688,6 +690,8 @@ Options:
   "markdown-alt-empty":
     'image "{value}" has no alternative text: describe it between the brackets, ![what the image shows]({value})',
   // review of issue 8
+  "http-url":
+    '"{value}" is not a web address: write it in full, e.g. https://newsletter.example.org',
   "yaml-too-deep":
     "value nested too deep (thousands of [ or {?): a value of the front matter takes a few levels; fix this line",
   "text-too-big":

@@ -37,7 +37,7 @@ describe("config", () => {
     );
     const { diagnostics } = parseConfig(bad);
     expect(diagnostics.map(formatDiagnostic)).toEqual([
-      "lettre.config.yaml:3: site.url: « ftp://x » n'est pas un lien accepté : seuls https://, http:// et mailto: sont permis",
+      "lettre.config.yaml:3: site.url: « ftp://x » n'est pas une adresse web : écrivez-la en entier, par exemple https://lettre.datalab-normandie.fr",
       "lettre.config.yaml:6: sender.address: « Lettre <a@b.org>, c@d.org » n'est pas une adresse e-mail unique et simple (exemple : lettre@datalab.fr)",
     ]);
   });
