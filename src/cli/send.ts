@@ -31,6 +31,7 @@ import { chooseSecret } from "../send/token.ts";
 import { parseTransport, transportProblem } from "../send/transport-url.ts";
 import {
   createTransport,
+  TLS_CERTIFICATE,
   TLS_REQUIRED,
   type Transport,
   TransportError,
@@ -190,16 +191,12 @@ export async function runSend(args: SendArgs): Promise<number> {
       } catch (error) {
         // Not sent: say why, as a send does (never an "internal error").
         const e = error as Parameters<typeof describeFailure>[0];
-        if (e?.code === TLS_REQUIRED) {
-          err(
-            t("send-tls-required", {
-              transport: shownTransport,
-              detail: printable(describeFailure(e).reason),
-            }),
-          );
+        const why = describeFailure(e);
+        const tls = tlsMessage(e?.code);
+        if (tls) {
+          err(t(tls, { transport: shownTransport, detail: printable(why.reason) }));
           return 1;
         }
-        const why = describeFailure(e);
         err(t("send-test-failed", { address: checked.address, reason: printable(why.reason) }));
         if (why.connection) err(connectionHint(shownTransport));
         return 1;
@@ -367,10 +364,9 @@ export async function runSend(args: SendArgs): Promise<number> {
         err(t("send-running", { detail: error.message }));
         return 1;
       }
-      if (error instanceof SendError && error.code === TLS_REQUIRED) {
-        err(
-          t("send-tls-required", { transport: shownTransport, detail: printable(error.message) }),
-        );
+      const tls = error instanceof SendError ? tlsMessage(error.code) : undefined;
+      if (tls) {
+        err(t(tls, { transport: shownTransport, detail: printable((error as Error).message) }));
         return 1;
       }
       if (error instanceof SendError && error.code === "ETRANSPORT") {
@@ -433,6 +429,13 @@ function openTransport(url: string, sending: TransportOptions): Transport | unde
     err(t("send-transport-error", { detail: error.message }));
     return undefined;
   }
+}
+
+/** The message for a send stopped by the server's encryption, if that is what stopped it. */
+function tlsMessage(code: string | undefined) {
+  if (code === TLS_REQUIRED) return "send-tls-required" as const;
+  if (code === TLS_CERTIFICATE) return "send-tls-certificate" as const;
+  return undefined;
 }
 
 /** A progress bar with rate and ETA on a terminal; a line every 10 % otherwise. */

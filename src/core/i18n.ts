@@ -362,6 +362,8 @@ Options :
     "lettre n'a pas pu effacer {files} ({detail}), restes de la base supprimée : supprimez-les avant de remettre le journal sauvé à sa place, sinon SQLite les rejouerait dessus et l'abîmerait",
   "send-tls-required":
     "envoi arrêté : le serveur {transport} ne chiffre pas la connexion (pas de STARTTLS) : lettre ne lui a pas envoyé le mot de passe, qui y passerait en clair ({detail}). Utilisez smtps://utilisateur@serveur:465 si votre fournisseur le propose, ou un serveur qui accepte STARTTLS (port 587) ; personne n'est exclu et rien n'est perdu : relancez la même commande une fois le transport corrigé",
+  "send-tls-certificate":
+    "envoi arrêté : le certificat du serveur {transport} n'est pas valable ({detail}) : rien n'a été envoyé ; vérifiez que le nom du serveur dans le transport est celui de son certificat et que ce certificat n'a pas expiré (votre fournisseur de messagerie le sait) ; personne n'est exclu et rien n'est perdu : relancez la même commande une fois le transport corrigé",
   "send-test-failed": "la copie de test pour {address} n'est pas partie : {reason}",
   "send-reasons": "cause(s) des {count} message(s) différé(s) ou en échec de cet envoi :",
   "send-reason-deferred": "  {count} différé(s) : {reason}",
@@ -732,6 +734,8 @@ Options:
     "lettre could not remove {files} ({detail}), left over from the deleted database: delete them before putting the saved journal back, otherwise SQLite would replay them onto it and damage it",
   "send-tls-required":
     "send stopped: the server {transport} does not encrypt the connection (no STARTTLS): lettre did not send it the password, which would travel in clear ({detail}). Use smtps://user@host:465 if your provider offers it, or a server that accepts STARTTLS (port 587); nobody is suppressed and nothing is lost: run the same command again once the transport is fixed",
+  "send-tls-certificate":
+    "send stopped: the certificate of the server {transport} does not hold ({detail}): nothing was sent; check that the server name in the transport is the one of its certificate and that the certificate has not expired (your mail provider knows); nobody is suppressed and nothing is lost: run the same command again once the transport is fixed",
   "send-test-failed": "the test copy for {address} was not sent: {reason}",
   "send-reasons": "why {count} message(s) of this send were deferred or failed:",
   "send-reason-deferred": "  {count} deferred: {reason}",

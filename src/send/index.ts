@@ -15,7 +15,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { Config } from "../config/index.ts";
 import { databaseGone, rescueDatabase, transaction } from "./db.ts";
 import { buildMessage, type Compiled, messageId } from "./message.ts";
-import { TLS_REQUIRED, type Transport } from "./transports.ts";
+import { TLS_CERTIFICATE, TLS_REQUIRED, type Transport } from "./transports.ts";
 
 export const STATUSES = ["sent", "failed", "deferred", "unknown", "sending", "pending"] as const;
 export type Status = (typeof STATUSES)[number];
@@ -235,7 +235,7 @@ export function classify(error: {
 }): Outcome {
   const code = error.responseCode;
   const command = (error.command ?? "").toUpperCase();
-  if (error.code === TLS_REQUIRED) return "fatal";
+  if (error.code === TLS_REQUIRED || error.code === TLS_CERTIFICATE) return "fatal";
   if (code !== undefined && code >= 400 && code < 500) return "temporary";
   if (code !== undefined && code >= 500) {
     return command.startsWith("RCPT") || error.code === "EREJECTED" ? "recipient" : "fatal";
@@ -431,7 +431,8 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
           mark.run("pending", code, text, now(), slug, list, person.email);
           // "550 Sender refused", not "550 550 Sender refused".
           const detail = code !== null && !text.startsWith(String(code)) ? `${code} ${text}` : text;
-          fatal ??= new SendError(e.code === TLS_REQUIRED ? TLS_REQUIRED : "ETRANSPORT", detail);
+          const tls = e.code === TLS_REQUIRED || e.code === TLS_CERTIFICATE;
+          fatal ??= new SendError(tls ? (e.code as string) : "ETRANSPORT", detail);
           return;
         }
         if (outcome === "recipient") {

@@ -66,6 +66,17 @@ export const LOCAL_HOSTS: readonly string[] = ["127.0.0.1", "localhost", "::1"];
  */
 export const TLS_REQUIRED = "ETLSREQUIRED";
 
+/**
+ * The code of the error a send gets when the server's certificate does not hold (expired,
+ * self-signed, made for another name): nothing can be sent until the transport is fixed, so
+ * it is fatal for the whole send, never retried message by message.
+ */
+export const TLS_CERTIFICATE = "ETLSCERT";
+
+/** Node's codes for a certificate that does not hold (nodemailer keeps them as originalCode). */
+const CERTIFICATE =
+  /^(CERT_|ERR_TLS_CERT|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH)/;
+
 export function createTransport(url: string, options: TransportOptions): Transport {
   const env = options.env ?? process.env;
   // A mistyped URL says which forms are accepted, and which one was probably meant.
@@ -105,11 +116,16 @@ export function createTransport(url: string, options: TransportOptions): Transpo
         const info = await pool.sendMail(message);
         return { response: String(info.response ?? "") };
       } catch (error) {
-        const e = error as { code?: string; command?: string };
+        const e = error as { code?: string; command?: string; originalCode?: string };
         // The server answered STARTTLS with a refusal (it does not offer it): nothing was
-        // sent, the login included. A failed handshake keeps nodemailer's ETLS.
+        // sent, the login included.
         if (requireTLS && e.code === "ETLS" && e.command === "STARTTLS") {
           throw Object.assign(error as Error, { code: TLS_REQUIRED });
+        }
+        // nodemailer reports a certificate that does not hold as a socket error (ESOCKET):
+        // not a server out of reach, and no retry will fix it.
+        if (CERTIFICATE.test(e.originalCode ?? "")) {
+          throw Object.assign(error as Error, { code: TLS_CERTIFICATE });
         }
         throw error;
       }

@@ -73,4 +73,35 @@ describe("the SMTP password never travels in clear", () => {
       await server.close();
     }
   }, 60_000);
+
+  it("a certificate that does not hold: the send stops at once, said as such, not retried", async () => {
+    const { root, emails } = await sendingProject(3, 1);
+    // Offers STARTTLS with smtp-server's own certificate, which no client can trust.
+    const server = await startSmtp({}, { host: "127.0.0.2", starttls: true });
+    try {
+      const transport = `smtp://127.0.0.2:${server.port}`;
+      const args = ["send", "2025-s2", "--list", "l", "--yes", "--transport", transport];
+      const result = await lettre(root, args).done;
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toContain(`envoi arrêté : le certificat du serveur ${transport}`);
+      expect(result.stderr).not.toContain("n'a pas pu être joint");
+      expect(server.received).toEqual([]);
+      const status = await lettre(root, ["send", "status", "2025-s2"]).done;
+      expect(status.stdout).toContain(
+        `0 envoyé(s), 0 en échec, 0 différé(s), 0 incertain(s), ${emails.length} restant(s)`,
+      );
+      const test = await lettre(root, [
+        "send",
+        "2025-s2",
+        "--test",
+        "moi@exemple.fr",
+        "--transport",
+        transport,
+      ]).done;
+      expect(test.code).toBe(1);
+      expect(test.stderr).toContain("le certificat du serveur");
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });

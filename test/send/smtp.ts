@@ -18,6 +18,8 @@ export interface Faults {
 export interface Where {
   /** Loopback address to listen on (default 127.0.0.1). */
   host?: string;
+  /** Offer STARTTLS, with smtp-server's own certificate (self-signed, for another name). */
+  starttls?: boolean;
 }
 
 export interface Login {
@@ -49,7 +51,7 @@ export async function startSmtp(faults: Faults = {}, where: Where = {}) {
   let refused = 0;
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ["STARTTLS"],
+    disabledCommands: where.starttls ? [] : ["STARTTLS"],
     // Reads a password sent in clear, as a server that offers no encryption (or whoever
     // strips STARTTLS on the way) would.
     allowInsecureAuth: true,
