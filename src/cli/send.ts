@@ -403,6 +403,7 @@ function printReasons(reasons: Reason[], transport: string): void {
     err(t("send-reasons-more", { count, reasons: others.length }));
   }
   if (reasons.some((r) => r.connection)) err(connectionHint(transport));
+  if (reasons.some((r) => r.status === "deferred")) err(t("send-reason-resume"));
 }
 
 /** What to check when the server could not be reached. */

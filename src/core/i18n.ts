@@ -371,9 +371,11 @@ Options :
     "  {count} en échec (adresse refusée, exclue des prochains envois) : {reason}",
   "send-reasons-more": "  {count} autre(s) message(s), pour {reasons} autre(s) cause(s)",
   "send-reason-connection":
-    "le serveur {transport} n'a pas pu être joint : vérifiez son adresse et son port (sending.transport dans lettre.config.yaml, ou --transport), votre connexion au réseau et le pare-feu (certains réseaux bloquent les ports 25, 465 et 587), puis relancez la même commande : les messages différés partiront, ceux déjà reçus ne repartiront pas",
+    "le serveur {transport} n'a pas pu être joint : vérifiez son adresse et son port (sending.transport dans lettre.config.yaml, ou --transport), votre connexion au réseau et le pare-feu (certains réseaux bloquent les ports 25, 465 et 587), puis relancez la commande",
+  "send-reason-resume":
+    "la même commande relancée enverra les messages différés ; ceux déjà reçus ne repartiront pas",
   "send-reason-connection-ses":
-    "Amazon SES ({transport}) n'a pas pu être joint : vérifiez la région, votre connexion au réseau et le pare-feu (et LETTRE_SES_ENDPOINT s'il est défini), puis relancez la même commande : les messages différés partiront, ceux déjà reçus ne repartiront pas",
+    "Amazon SES ({transport}) n'a pas pu être joint : vérifiez la région, votre connexion au réseau et le pare-feu (et LETTRE_SES_ENDPOINT s'il est défini), puis relancez la commande",
   "unsubscribe-url-http":
     "« {value} » : la page de désinscription doit être en https:// ; le désabonnement en un clic (RFC 8058), que Gmail et Yahoo demandent aux envois en nombre, ne passe que par https. Écrivez « {https} » (la page doit y répondre)",
   "unsubscribe-url-mailto":
@@ -742,9 +744,11 @@ Options:
   "send-reason-failed": "  {count} failed (address refused, excluded from later sends): {reason}",
   "send-reasons-more": "  {count} other message(s), for {reasons} other reason(s)",
   "send-reason-connection":
-    "the server {transport} could not be reached: check its address and port (sending.transport in lettre.config.yaml, or --transport), your network connection and the firewall (some networks block ports 25, 465 and 587), then run the same command again: the deferred messages will go out, those already received will not go again",
+    "the server {transport} could not be reached: check its address and port (sending.transport in lettre.config.yaml, or --transport), your network connection and the firewall (some networks block ports 25, 465 and 587), then run the command again",
+  "send-reason-resume":
+    "the same command run again sends the deferred messages; those already received will not go again",
   "send-reason-connection-ses":
-    "Amazon SES ({transport}) could not be reached: check the region, your network connection and the firewall (and LETTRE_SES_ENDPOINT if set), then run the same command again: the deferred messages will go out, those already received will not go again",
+    "Amazon SES ({transport}) could not be reached: check the region, your network connection and the firewall (and LETTRE_SES_ENDPOINT if set), then run the command again",
   "unsubscribe-url-http":
     '"{value}": the unsubscribe page must be https://; one-click unsubscribe (RFC 8058), which Gmail and Yahoo require of bulk senders, works over https only. Write "{https}" (the page must answer there)',
   "unsubscribe-url-mailto":

@@ -62,6 +62,7 @@ describe("deferred messages say why", () => {
         `le serveur smtp://127.0.0.1:${port} n'a pas pu être joint : vérifiez son adresse et son port`,
     );
     expect(result.stderr).toContain("votre connexion au réseau et le pare-feu");
+    expect(result.stderr).toContain("la même commande relancée enverra les messages différés");
 
     // A test copy says the same at once, instead of an internal error.
     const test = await lettre(root, [
@@ -78,6 +79,8 @@ describe("deferred messages say why", () => {
         `le serveur smtp://127.0.0.1:${port} n'a pas pu être joint`,
     );
     expect(test.stderr).not.toContain("erreur interne");
+    // A test copy has no deferred messages to send later.
+    expect(test.stderr).not.toContain("messages différés");
   }, 60_000);
 
   it("Amazon SES unreachable: the same, with what to check for SES", async () => {
