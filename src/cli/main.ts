@@ -63,9 +63,23 @@ function print(diagnostics: Diagnostic[], debug: boolean): void {
   }
 }
 
+/**
+ * Output that cannot be written: a reader that went away (`lettre list export x | head`) is
+ * no error, lettre goes on quietly; a full disk or a closed terminal is said, exit 1. Never
+ * Node's stack trace.
+ */
+function guardOutput(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") return;
+    console.error(t("cli-output-failed", { detail: error.code ?? error.message }));
+    process.exit(1);
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const envLang = process.env.LETTRE_LANG;
   setLocale(envLang);
+  guardOutput();
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });

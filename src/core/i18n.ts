@@ -320,6 +320,8 @@ Options :
   "markdown-alt-empty":
     "image « {value} » sans texte alternatif : décrivez-la entre les crochets, ![ce que montre l'image]({value})",
   // review of issue 8
+  "cli-output-failed":
+    "la sortie de la commande n'a pas pu être écrite ({detail}) : disque plein ou fichier impossible à écrire ? libérez de la place ou choisissez un autre fichier, puis relancez",
   "http-url":
     "« {value} » n'est pas une adresse web : écrivez-la en entier, par exemple https://lettre.datalab-normandie.fr",
   "yaml-too-deep":
@@ -694,6 +696,8 @@ Options:
   "markdown-alt-empty":
     'image "{value}" has no alternative text: describe it between the brackets, ![what the image shows]({value})',
   // review of issue 8
+  "cli-output-failed":
+    "the command's output could not be written ({detail}): a full disk or a file that cannot be written? free some space or choose another file, then run again",
   "http-url":
     '"{value}" is not a web address: write it in full, e.g. https://newsletter.example.org',
   "yaml-too-deep":

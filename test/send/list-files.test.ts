@@ -161,4 +161,41 @@ describe("list export: data to a file, visible signs elsewhere", () => {
       expect(output).toContain('eve@exemple.fr;"Caen␊Calvados";"␛]0;pwned␇Ève";subscribed');
     },
   );
+
+  it("to a reader that stops early, quietly; to a full disk, said, exit 1: never a stack trace", async () => {
+    const root = await makeProject();
+    const rows = Array.from({ length: 5000 }, (_, i) => `p${i}@exemple.fr;Prénom ${i}`).join("\n");
+    await put(root, "abonnes.csv", `email;prénom\n${rows}\n`);
+    expect((await lettre(root, ["list", "import", "l", "abonnes.csv"]).done).code).toBe(0);
+    const command = `${process.execPath} ${path.join(REPO, "bin/lettre.js")} list export l`;
+    const env = { ...process.env, LETTRE_LANG: "" };
+    // `| head -c 10`: the reader leaves after 10 bytes of 150 KB.
+    const head = spawn(
+      "bash",
+      ["-c", `${command} 2>err.txt | head -c 10 >/dev/null; echo \${PIPESTATUS[0]}`],
+      {
+        cwd: root,
+        env,
+      },
+    );
+    let status = "";
+    head.stdout.on("data", (chunk) => {
+      status += chunk;
+    });
+    await new Promise((resolve) => head.on("close", resolve));
+    expect(status.trim()).toBe("0");
+    expect(await readFile(path.join(root, "err.txt"), "utf8")).toBe("");
+    if (existsSync("/dev/full")) {
+      const full = spawn("bash", ["-c", `${command} >/dev/full`], { cwd: root, env });
+      let err = "";
+      full.stderr.on("data", (chunk) => {
+        err += chunk;
+      });
+      const code = await new Promise((resolve) => full.on("close", resolve));
+      expect(code).toBe(1);
+      expect(err).toBe(
+        "la sortie de la commande n'a pas pu être écrite (ENOSPC) : disque plein ou fichier impossible à écrire ? libérez de la place ou choisissez un autre fichier, puis relancez\n",
+      );
+    }
+  });
 });
