@@ -4,14 +4,16 @@
  * `{{subscriber.x|fallback}}` of every text, front matter and Markdown alike, is its
  * fallback, or nothing without one. The replacement is made in the source, before
  * rendering, so the Markdown pipeline and its sanitizer treat the fallback like any text.
- * The placeholders are recognised exactly as the send stage recognises them.
+ * The placeholders are the send stage's (same pattern). One the send could not fill (HTML in
+ * its fallback, emphasis over half of it, inside a link's address: `lettre build` warns of
+ * each) still shows its fallback here: the web page reads right while the email is fixed.
  */
 import type { Config } from "../config/index.ts";
 import type { Issue } from "../content/index.ts";
 import { PLACEHOLDER } from "../send/message.ts";
 
 /** `text` with each subscriber placeholder replaced by its fallback (trimmed, as sent). */
-export function publicText(text: string): string {
+function publicText(text: string): string {
   if (!text.includes("{{")) return text;
   return text.replace(new RegExp(PLACEHOLDER.source, "g"), (all, field, fallback) =>
     field === undefined ? all : String(fallback ?? "").trim(),

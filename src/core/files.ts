@@ -1,5 +1,5 @@
 import { constants, type Dirent } from "node:fs";
-import { open, readdir, readFile, realpath } from "node:fs/promises";
+import { open, readdir, readFile, readlink, realpath } from "node:fs/promises";
 import path from "node:path";
 import type { Diagnostic } from "./diagnostic.ts";
 import { getLocale, t } from "./i18n.ts";
@@ -80,8 +80,11 @@ export async function readInside(
   }
   try {
     // A folder on the way may have been swapped for a link between realpath and open
-    // (O_NOFOLLOW guards only the last part): ask the system what was really opened.
-    const opened = await realpath(`/proc/self/fd/${handle.fd}`).catch(() => real);
+    // (O_NOFOLLOW guards only the last part): ask the kernel what was really opened, in one
+    // call. Where there is no /proc (macOS), this second check is not made.
+    const opened = await readlink(`/proc/self/fd/${handle.fd}`)
+      .then((link) => link.replace(/ \(deleted\)$/, ""))
+      .catch(() => real);
     if (!isInside(opened, boundary)) return { reason: "outside", target: opened };
     const stats = await handle.stat();
     if (stats.isDirectory()) return { reason: "directory" };

@@ -66,7 +66,7 @@ function fold(header: string): string {
  * and a re-imported export would otherwise turn it into a field (and the next export would
  * have two `status` columns).
  */
-export const STATUS_COLUMN = "status";
+const STATUS_COLUMN = "status";
 
 /**
  * "Prénom" → firstName; an unknown "Ville d'origine" → villeDorigine. Only COLUMNS' own

@@ -272,7 +272,7 @@ function htmlTemplate(html: string): Template {
  * archive's web copy of an email, so the web and the send fill exactly the same places.
  */
 export function fillHtml(html: string, unsubscribeUrl: string): string {
-  return render(htmlTemplate(html), {}, escapeAttribute(unsubscribeUrl));
+  return render(cached(templates.html, html, htmlTemplate), {}, escapeAttribute(unsubscribeUrl));
 }
 
 /** The start of anything meant as a subscriber placeholder: plain, or percent-encoded. */
@@ -296,8 +296,9 @@ export interface Unfilled {
  * placement logic as the send: a check at build time that agrees with what is sent.
  */
 export function unfilledPlaceholders(html: string): Unfilled[] {
-  if (!/\{\{|%7B%7B/i.test(html)) return [];
-  const filled = new Set(htmlTemplate(html).filled);
+  // Every email holds {{unsubscribeUrl}}: only one with a subscriber placeholder is parsed.
+  if (!/\{\{\s*subscriber\.|%7B%7B/i.test(html)) return [];
+  const filled = new Set(cached(templates.html, html, htmlTemplate).filled);
   const out: Unfilled[] = [];
   for (const m of html.matchAll(PLACEHOLDER_START)) {
     const encoded = m[0].startsWith("%");

@@ -30,7 +30,7 @@ export const MIN_SECRET_BYTES = 32;
  * hex secret of 32 characters has fewer than 8 different ones about once in 28 million. What
  * it refuses is what nobody draws at random: spaces, one letter or a short word over and over.
  */
-export const MIN_SECRET_DISTINCT = 8;
+const MIN_SECRET_DISTINCT = 8;
 
 /**
  * The key used when no secret is set, for the outbox only (files nobody receives): it is
@@ -123,7 +123,7 @@ export type SecretChoice =
  * `1234567890` three times): a period of at most half its length. Undefined otherwise. A
  * secret drawn at random passes; this cannot tell a guessable phrase from a random one.
  */
-export function weakSecret(
+function weakSecret(
   value: string,
 ): { reason: "blank" | "few" | "repeated"; distinct: number } | undefined {
   const bytes = Buffer.from(value, "utf8");

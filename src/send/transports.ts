@@ -57,7 +57,7 @@ function dkimOptions(options: TransportOptions) {
  * answers to. Exactly these three: any other address (127.0.0.2 included) is treated as a
  * server elsewhere (certificate verified; a password only over an encrypted connection).
  */
-export const LOCAL_HOSTS: readonly string[] = ["127.0.0.1", "localhost", "::1"];
+const LOCAL_HOSTS: readonly string[] = ["127.0.0.1", "localhost", "::1"];
 
 /**
  * The code of the error a send gets when the server would not encrypt the connection
