@@ -5,6 +5,7 @@
 import { type DefaultTreeAdapterTypes, parseFragment } from "parse5";
 import type { Config } from "../config/index.ts";
 import type { Issue } from "../content/index.ts";
+import { TextMemo } from "../core/memo.ts";
 import { MarkdownError, markdownToHtml } from "../render/markdown.ts";
 import { typography } from "../render/typography.ts";
 
@@ -42,9 +43,17 @@ export function newestFirst(issues: readonly Issue[]): Issue[] {
   );
 }
 
+/** Plain texts of Markdown texts, by language and text (a pure function: never stale). */
+const plainTexts = new TextMemo<string>(8 * 1024 * 1024);
+
 /** Plain text of Markdown, for summaries, search and calendar descriptions. */
 export function plainText(markdown: string | undefined, lang: string): string {
   if (!markdown) return "";
+  const key = `${lang}\n${markdown}`;
+  return plainTexts.get(key) ?? plainTexts.set(key, textOf(markdown, lang));
+}
+
+function textOf(markdown: string, lang: string): string {
   let html: string;
   try {
     html = markdownToHtml(markdown, lang);

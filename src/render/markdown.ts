@@ -13,6 +13,7 @@ import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 import { t } from "../core/i18n.ts";
 import { checkMarkdown } from "../core/limits.ts";
+import { TextMemo } from "../core/memo.ts";
 import { typography } from "./typography.ts";
 
 const CLOBBER_PREFIX = "user-content-";
@@ -37,10 +38,13 @@ const FOOTNOTES: Record<string, { label: string; back: string }> = {
 /** A Markdown text lettre cannot render (e.g. nested thousands of levels deep). */
 export class MarkdownError extends Error {}
 
+/** An address that depends on the page it is read from: `images/x.png`, `../a/`. */
+function isRelative(value: unknown): value is string {
+  return typeof value === "string" && !/^([a-z][a-z0-9+.-]*:|#|\/\/)/i.test(value);
+}
+
 function absolute(value: unknown, base: string | undefined): unknown {
-  if (!base || typeof value !== "string" || /^([a-z][a-z0-9+.-]*:|#|\/\/)/i.test(value)) {
-    return value;
-  }
+  if (!base || !isRelative(value)) return value;
   try {
     return new URL(value, base).href;
   } catch {
@@ -117,6 +121,8 @@ function mendAnchors(tree: Root, prefix: string): void {
 /** Typography on text (outside code), absolute URLs, marked tables, task-list boxes as text. */
 function rehypeLettre(options: { lang: string; base: string | undefined; prefix: string }) {
   const wrapped = new WeakSet<Element>();
+  /** Whether this text held a relative address: then its HTML depends on `base`. */
+  let relative = false;
   const element = (node: Element): ElementContent => {
     const { properties } = node;
     if (node.tagName === "input" && properties.type === "checkbox") {
@@ -136,8 +142,12 @@ function rehypeLettre(options: { lang: string; base: string | undefined; prefix:
         children: [node],
       };
     }
-    if (node.tagName === "img") properties.src = absolute(properties.src, options.base) as string;
+    if (node.tagName === "img") {
+      relative ||= isRelative(properties.src);
+      properties.src = absolute(properties.src, options.base) as string;
+    }
     if (node.tagName === "a" && typeof properties.href === "string") {
+      relative ||= isRelative(properties.href);
       properties.href = absolute(properties.href, options.base) as string;
       if (/^https?:/i.test(properties.href)) properties.target = "_blank";
       // A link that shows a bare address (often longer than a table column): it may break
@@ -162,9 +172,11 @@ function rehypeLettre(options: { lang: string; base: string | undefined; prefix:
     ) as typeof node.children;
     for (const child of node.children) walk(child, code);
   };
-  return (tree: Root) => {
+  return (tree: Root, file: { data: Record<string, unknown> }) => {
+    relative = false;
     mendAnchors(tree, options.prefix);
     walk(tree, false);
+    file.data.relative = relative;
   };
 }
 
@@ -206,10 +218,32 @@ export function tooDeep(markdown: string): boolean {
 }
 
 /**
+ * Rendered texts: an issue's texts are rendered for its email, its web page, its feed entry,
+ * its summary and search entry, and again at every rebuild of `lettre dev`. The HTML is a
+ * function of the text, the language and, only for a text that holds a relative address,
+ * the base: a text without one is kept once for every base.
+ */
+const rendered = new TextMemo<{ html: string; relative: boolean; size: number }>(32 * 1024 * 1024);
+
+/**
  * Renders Markdown to sanitised HTML. Synchronous: every plugin here is. `base` is the
  * address relative links and images are resolved against.
  */
 export function markdownToHtml(markdown: string, lang: string, base?: string): string {
+  const anyBase = `${lang}\n${markdown}`;
+  const known = rendered.get(anyBase);
+  if (known && !known.relative) return known.html;
+  const ownBase = `${lang} ${base ?? ""}\n${markdown}`;
+  const forBase = known && rendered.get(ownBase);
+  if (forBase) return forBase.html;
+  const made = render(markdown, lang, base);
+  const entry = { ...made, size: made.html.length };
+  rendered.set(anyBase, made.relative ? { html: "", relative: true, size: 0 } : entry);
+  if (made.relative) rendered.set(ownBase, entry);
+  return made.html;
+}
+
+function render(markdown: string, lang: string, base: string | undefined) {
   let processor: ReturnType<typeof makeProcessor> | undefined;
   if (markdown.includes("[^")) {
     // Footnote ids must differ between the texts of one page: derive them from the text.
@@ -224,7 +258,8 @@ export function markdownToHtml(markdown: string, lang: string, base?: string): s
   }
   if (tooDeep(markdown)) throw new MarkdownError(t("markdown-too-deep"));
   try {
-    return String(processor.processSync(markdown)).trim();
+    const file = processor.processSync(markdown);
+    return { html: String(file).trim(), relative: file.data.relative === true };
   } catch (error) {
     if (error instanceof RangeError)
       throw new MarkdownError(t("markdown-too-deep"), { cause: error });

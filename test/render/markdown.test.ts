@@ -71,6 +71,20 @@ describe("markdown", () => {
     expect(html).toContain('href="mailto:a@b.org">');
   });
 
+  it("renders a text with relative addresses for each base, whatever was rendered before", () => {
+    const text = "![Photo](images/photo.jpg) et [la page](autre.html)";
+    const bases = ["https://a.example/1/", "https://b.example/2/", undefined];
+    const first = bases.map((base) => markdownToHtml(text, "fr", base));
+    const again = bases.toReversed().map((base) => markdownToHtml(text, "fr", base));
+    expect(first[0]).toContain('src="https://a.example/1/images/photo.jpg"');
+    expect(first[1]).toContain('href="https://b.example/2/autre.html"');
+    expect(first[2]).toContain('src="images/photo.jpg"');
+    expect(again.toReversed()).toEqual(first);
+    // A text without one reads the same from every page.
+    const plain = "[site](https://x.org) et [note](#n)";
+    expect(markdownToHtml(plain, "fr", "https://a.example/")).toBe(markdownToHtml(plain, "fr"));
+  });
+
   it("links footnotes to their notes, with French labels", () => {
     const html = markdownToHtml("Texte[^1].\n\n[^1]: La note.", "fr");
     const target = /href="#([^"]+)"[^>]*data-footnote-ref/.exec(html)?.[1];
