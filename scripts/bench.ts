@@ -7,7 +7,7 @@
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { build } from "../src/cli/build.ts";
+import { build } from "../src/pipeline/index.ts";
 import { startPreview } from "../src/watch/server.ts";
 
 const REPO = path.resolve(import.meta.dirname, "..");

@@ -51,8 +51,11 @@ export interface ArchiveInput {
   templates: TemplateSet;
   /** Every loaded issue; drafts are left out here. */
   issues: readonly Issue[];
-  /** Compiled email HTML by slug, published as `<slug>/email.html`. */
-  emails: ReadonlyMap<string, string>;
+  /**
+   * Compiled email HTML by slug, published as `<slug>/email.html`; awaited last, so that
+   * the pages are made while the emails compile.
+   */
+  emails: Promise<ReadonlyMap<string, string>>;
   /** YYYY-MM-DD that splits upcoming from past events. */
   today: string;
   /** What previous builds made from unchanged issues (`lettre dev`). */
@@ -135,8 +138,6 @@ export async function buildArchive(
         issue,
       );
     publish(p, memo ? memo.page(issue, older, newer, make) : make(), issue);
-    const email = input.emails.get(issue.slug);
-    if (email) files.set(`${issue.slug}/email.html`, webEmail(email, config, templates));
     const calendars = ArchiveMemo.once(memo?.calendars, issue, () => {
       const made = new Map<string, string>();
       for (const entry of own) if (entry.file) made.set(entry.file, icsOf([entry], config));
@@ -243,6 +244,11 @@ export async function buildArchive(
       severity: "error",
       message: t("logo-taken", { value: input.config.site.logo?.src ?? file }),
     });
+  }
+  const emails = await input.emails;
+  for (const issue of issues) {
+    const email = emails.get(issue.slug);
+    if (email) files.set(`${issue.slug}/email.html`, webEmail(email, config, templates));
   }
   return { files, diagnostics };
 }

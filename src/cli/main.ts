@@ -203,7 +203,7 @@ async function runBuild(
     lang?: Locale;
   },
 ): Promise<number> {
-  const { build } = await import("./build.ts");
+  const { build } = await import("../pipeline/index.ts");
   const result = await build({ ...options, write: !checkOnly });
   print(result.diagnostics, options.debug);
   const errors = result.diagnostics.filter((d) => d.severity === "error").length;

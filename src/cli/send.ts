@@ -110,23 +110,20 @@ export async function runSend(args: SendArgs): Promise<number> {
   }
   const lang = args.lang ?? config.value.lang;
   setLocale(lang);
-  // The issue as it is now: built (not written), drafts refused. Loaded here only: the
-  // pipeline takes seconds to load, which `send status` and early refusals do not need.
-  const { build } = await import("./build.ts");
-  const built = await build({ root, write: false, drafts: true, lang });
-  const found = built.emails.find((e) => e.issue.slug === slug);
-  const errors = built.diagnostics.filter(
-    (d) => d.severity === "error" && d.file.endsWith(`${slug}.md`),
-  );
-  if (errors.length > 0 || (!found && built.diagnostics.some((d) => d.severity === "error"))) {
-    for (const d of built.diagnostics.filter((x) => x.severity === "error"))
-      err(formatDiagnostic(d));
+  // The issue as it is now, drafts refused: its email only. Loaded here only: the pipeline
+  // takes a while to load, which `send status` and early refusals do not need.
+  const { buildIssue } = await import("../pipeline/index.ts");
+  const built = await buildIssue(root, slug, { lang });
+  if (built.known) {
+    err(t("send-unknown-issue", { slug, known: built.known.join(", ") }));
     return 1;
   }
-  if (!found) {
-    err(t("send-unknown-issue", { slug, known: built.emails.map((e) => e.issue.slug).join(", ") }));
+  const errors = built.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0 || !built.issue || !built.email) {
+    for (const d of errors) err(formatDiagnostic(d));
     return 1;
   }
+  const found = { issue: built.issue, email: built.email };
   if (found.issue.data.draft) {
     err(t("send-draft", { slug }));
     return 1;

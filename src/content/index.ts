@@ -28,6 +28,8 @@ export interface Issue {
   slug: string;
   /** Path relative to the project root, as shown in diagnostics. */
   file: string;
+  /** The file's text, as read. */
+  source: string;
   data: FrontMatter;
   lang: Locale;
   /** The Markdown body (editorial introduction). */
@@ -152,6 +154,7 @@ export function parseIssue(
   const issue: Issue = {
     slug,
     file,
+    source,
     data,
     lang: data.lang ?? defaultLang,
     body: split.body,
@@ -312,6 +315,32 @@ export async function loadIssues(
     else result.issues.push(issue);
   }
   return result;
+}
+
+/**
+ * Loads one issue, `newsletters/<slug>.md`, read as `loadIssues` reads it. `known` lists
+ * the issues there are when there is no such file (or the slug cannot be a file's name).
+ */
+export async function loadIssue(
+  root: string,
+  slug: string,
+  defaultLang: Locale,
+): Promise<{ issue?: Issue; diagnostics: Diagnostic[]; known?: string[] }> {
+  const file = `${CONTENT_DIR}/${slug}.md`;
+  const read = SLUG.test(slug)
+    ? await readText(path.join(root, file), file, {
+        root,
+        within: CONTENT_DIR,
+        maxBytes: MAX_TEXT_BYTES,
+      })
+    : undefined;
+  if (read === undefined || read.missing) {
+    const names = await readdir(path.join(root, CONTENT_DIR)).catch(() => [] as string[]);
+    const known = names.filter((n) => n.endsWith(".md")).map((n) => n.slice(0, -3));
+    return { diagnostics: [], known: known.sort() };
+  }
+  if (read.text === undefined) return { diagnostics: read.diagnostics };
+  return parseIssue(read.text, file, defaultLang);
 }
 
 /**

@@ -182,7 +182,7 @@ export async function readText(
   absolute: string,
   file: string,
   inside?: Inside,
-): Promise<{ text?: string; diagnostics: Diagnostic[] }> {
+): Promise<{ text?: string; diagnostics: Diagnostic[]; missing?: true }> {
   let bytes: Buffer;
   if (inside) {
     const read = await readInside(path.relative(inside.root, absolute), inside);
@@ -203,6 +203,7 @@ export async function readText(
             ...(read.reason === "error" ? { cause: read.error } : {}),
           },
         ],
+        ...(read.reason === "missing" ? { missing: true as const } : {}),
       };
     }
     bytes = read.bytes;

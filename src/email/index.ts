@@ -2,13 +2,12 @@
  * Stage "email": MJML → minified, strictly validated HTML and its plain-text part.
  * An MJML error is mapped back to the template (and the issue section) that produced it.
  */
-import mjml2html from "mjml";
 import type { Issue } from "../content/index.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { kilobytes, t } from "../core/i18n.ts";
 import { UNSUBSCRIBE_PLACEHOLDER } from "../render/index.ts";
 import { EMAIL_LAYOUT, MARK_BEGIN, MARK_END, type TemplateSet } from "../render/templates.ts";
-import { htmlToText } from "./text.ts";
+import { type Compiled, compileMjml, type MjmlError } from "./compile.ts";
 
 /** Gmail clips messages whose HTML is larger than this ("[Message clipped]"). */
 export const GMAIL_CLIP_BYTES = 102 * 1024;
@@ -20,17 +19,16 @@ export interface Email {
   bytes: number;
 }
 
-interface MjmlError {
-  line: number;
-  message: string;
-  tagName: string;
-}
-
 export async function compileEmail(
   mjml: string,
   issue: Issue,
   templates: TemplateSet,
-  options: { minify?: boolean; archiveUrl?: string } = {},
+  options: {
+    minify?: boolean;
+    archiveUrl?: string;
+    /** Where the MJML is compiled: here, or in a worker thread (pipeline/workers.ts). */
+    compile?: (mjml: string) => Promise<Compiled>;
+  } = {},
 ): Promise<{ email?: Email; diagnostics: Diagnostic[] }> {
   const fail = (rule: string, message: string, cause?: unknown) => ({
     diagnostics: [
@@ -44,21 +42,12 @@ export async function compileEmail(
     ],
   });
   if (!/<mjml[\s>]/.test(mjml)) return fail("template-empty", t("template-empty"));
-  let html: string;
-  try {
-    const result = await mjml2html(mjml, {
-      validationLevel: "strict",
-      minify: options.minify ?? true,
-      keepComments: false,
-      fonts: {},
-    });
-    html = result.html;
-  } catch (error) {
-    const errors = (error as { errors?: MjmlError[] }).errors;
-    if (!errors) return fail("mjml", t("mjml", { detail: (error as Error).message }), error);
-    return { diagnostics: errors.map((e) => locate(e, mjml, issue, templates)) };
+  const compiled = await (options.compile ?? ((m) => compileMjml(m, options.minify)))(mjml);
+  if ("failure" in compiled) return fail("mjml", t("mjml", { detail: compiled.failure }));
+  if ("errors" in compiled) {
+    return { diagnostics: compiled.errors.map((e) => locate(e, mjml, issue, templates)) };
   }
-  html = html.replace(/<!-- lettre:(begin [^>]*|end )-->/g, "");
+  const { html, text } = compiled;
   // What every email must keep, whatever editors do to the templates.
   if (!html.includes(UNSUBSCRIBE_PLACEHOLDER)) {
     return fail("email-unsubscribe", t("email-unsubscribe"));
@@ -77,7 +66,7 @@ export async function compileEmail(
       message: t("email-size", { size: kilobytes(bytes) }),
     });
   }
-  return { email: { html, text: htmlToText(html), bytes }, diagnostics };
+  return { email: { html, text, bytes }, diagnostics };
 }
 
 /** Finds the template (and section) whose output holds MJML line `error.line`. */

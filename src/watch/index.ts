@@ -6,12 +6,12 @@
  */
 import path from "node:path";
 import { watch as chokidar, type FSWatcher } from "chokidar";
-import { type BuildOptions, type BuildResult, build, emptyResult } from "../cli/build.ts";
-import { BuildCache } from "../cli/cache.ts";
 import { CONFIG_FILE } from "../config/index.ts";
 import { CONTENT_DIR } from "../content/index.ts";
 import { LettreError } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
+import { BuildCache } from "../pipeline/cache.ts";
+import { type BuildOptions, type BuildResult, build, emptyResult } from "../pipeline/index.ts";
 import { TEMPLATES_DIR } from "../render/templates.ts";
 
 export interface BuildEvent {

@@ -8,9 +8,9 @@ import { readFile, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import type { BuildResult } from "../cli/build.ts";
 import { formatDiagnostic, LettreError, sortDiagnostics } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
+import type { BuildResult } from "../pipeline/index.ts";
 import { type BuildEvent, type Watching, type WatchOptions, watch } from "./index.ts";
 import { indexPage, issuePage, type PreviewIssue } from "./pages.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/cli/build.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
+import { build } from "../../src/pipeline/index.ts";
 import { lettre } from "../cli.ts";
 import { makeProject, put } from "../helpers.ts";
 

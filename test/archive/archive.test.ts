@@ -5,8 +5,8 @@ import { XMLParser } from "fast-xml-parser";
 import ICAL from "ical.js";
 import Parser from "rss-parser";
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/cli/build.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
+import { build } from "../../src/pipeline/index.ts";
 import { fixtureProject, makeProject, put, read } from "../helpers.ts";
 
 const SITE = "https://lettre.datalab-normandie.fr";

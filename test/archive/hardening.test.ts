@@ -4,8 +4,8 @@ import { runInNewContext } from "node:vm";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/cli/build.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
+import { build } from "../../src/pipeline/index.ts";
 import { makeProject, read } from "../helpers.ts";
 
 /** XML 1.0, production [2] Char: anything else makes the document not well-formed. */

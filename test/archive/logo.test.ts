@@ -3,8 +3,8 @@ import { mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/cli/build.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
+import { build } from "../../src/pipeline/index.ts";
 import { makeProject, put, read } from "../helpers.ts";
 
 const ISSUE = "---\ntitle: Lettre\ndate: 2025-12-01\n---\nBonjour.\n";

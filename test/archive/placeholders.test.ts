@@ -2,9 +2,9 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { publicIssue } from "../../src/archive/public.ts";
-import { build } from "../../src/cli/build.ts";
-import { BuildCache } from "../../src/cli/cache.ts";
 import type { Issue } from "../../src/content/index.ts";
+import { BuildCache } from "../../src/pipeline/cache.ts";
+import { build } from "../../src/pipeline/index.ts";
 import { makeProject, put, read } from "../helpers.ts";
 
 const ISSUE = `---

@@ -19,9 +19,9 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { build } from "../../src/cli/build.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
 import { readInside } from "../../src/core/files.ts";
+import { build } from "../../src/pipeline/index.ts";
 import { makeProject, put, read } from "../helpers.ts";
 
 const SECRET = "LETTRE_SMTP_PASSWORD=hunter2-do-not-publish";

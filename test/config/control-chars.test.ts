@@ -2,9 +2,9 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/cli/build.ts";
 import { loadConfig } from "../../src/config/index.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
+import { build } from "../../src/pipeline/index.ts";
 import { buildMessage } from "../../src/send/message.ts";
 import { makeProject, put } from "../helpers.ts";
 

@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/cli/build.ts";
 import { parseConfig } from "../../src/config/index.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
 import { setLocale } from "../../src/core/i18n.ts";
+import { build } from "../../src/pipeline/index.ts";
 import { makeProject, put, REPO } from "../helpers.ts";
 
 const VALID = `site:

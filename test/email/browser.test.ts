@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build } from "../../src/cli/build.ts";
+import { build } from "../../src/pipeline/index.ts";
 import { hasChromium, launchChromium } from "../browser.ts";
 import { fixtureProject } from "../helpers.ts";
 

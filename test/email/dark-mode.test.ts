@@ -4,7 +4,7 @@ import path from "node:path";
 import axe from "axe-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build } from "../../src/cli/build.ts";
+import { build } from "../../src/pipeline/index.ts";
 import { hasChromium, launchChromium } from "../browser.ts";
 import { makeProject, REPO } from "../helpers.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/cli/build.ts";
 import { loadConfig } from "../../src/config/index.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
+import { build } from "../../src/pipeline/index.ts";
 import { buildMessage } from "../../src/send/message.ts";
 import { makeProject } from "../helpers.ts";
 

@@ -1,7 +1,7 @@
 import { type DefaultTreeAdapterTypes, parse } from "parse5";
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/cli/build.ts";
 import { contrast } from "../../src/core/contrast.ts";
+import { build } from "../../src/pipeline/index.ts";
 import { fixtureProject } from "../helpers.ts";
 
 type Node = DefaultTreeAdapterTypes.Node;

@@ -3,7 +3,7 @@ import { cp } from "node:fs/promises";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build } from "../../src/cli/build.ts";
+import { build } from "../../src/pipeline/index.ts";
 import { hasChromium, launchChromium } from "../browser.ts";
 import { makeProject, REPO } from "../helpers.ts";
 

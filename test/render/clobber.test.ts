@@ -7,7 +7,7 @@
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/cli/build.ts";
+import { build } from "../../src/pipeline/index.ts";
 import { markdownToHtml } from "../../src/render/markdown.ts";
 import { hasChromium, launchChromium } from "../browser.ts";
 import { makeProject, read } from "../helpers.ts";

@@ -1,8 +1,8 @@
 import { readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { build } from "../../src/cli/build.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
+import { build } from "../../src/pipeline/index.ts";
 import { type BuildEvent, type Watching, watch } from "../../src/watch/index.ts";
 import { fixtureProject, put, read } from "../helpers.ts";
 

@@ -2,9 +2,9 @@ import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { build } from "../../src/cli/build.ts";
-import { MARKER, writeChanged } from "../../src/cli/output.ts";
 import { LettreError } from "../../src/core/diagnostic.ts";
+import { build } from "../../src/pipeline/index.ts";
+import { MARKER, writeChanged } from "../../src/pipeline/output.ts";
 import { lettre, run } from "../cli.ts";
 import { makeProject, put, read } from "../helpers.ts";
 

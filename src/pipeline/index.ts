@@ -1,25 +1,29 @@
 /**
- * `lettre build` and `lettre check`: the pipeline, step by step.
+ * Stage "pipeline": the whole build, and one issue's email on demand.
  *   1. config        lettre.config.yaml → Config
  *   2. templates     templates/ → checked Handlebars environment
  *   3. content       newsletters/*.md → validated issues
  *   4. render        issue → MJML
- *   5. email         MJML → HTML + text
+ *   5. email         MJML → HTML + text (worker threads for a full build; cache.ts)
  *   6. archive       published issues → web pages, feeds, calendar, sitemap, search
  *   7. output        staging folder → dist/ (only when everything succeeded)
+ * `lettre build`, `lettre check`, `lettre dev` (watch/) and `lettre send` call these; the
+ * CLI only parses arguments and prints.
  */
 import path from "node:path";
 import { ARCHIVE_DIR, buildArchive } from "../archive/index.ts";
 import { type Config, loadConfig } from "../config/index.ts";
-import { type Issue, loadIssues } from "../content/index.ts";
+import { type Issue, loadIssue, loadIssues } from "../content/index.ts";
 import { cleanIssue } from "../core/chars.ts";
 import { type Diagnostic, formatDiagnostic, hasErrors } from "../core/diagnostic.ts";
-import { type Locale, setLocale } from "../core/i18n.ts";
+import { getLocale, type Locale, setLocale } from "../core/i18n.ts";
+import type { Compiled } from "../email/compile.ts";
 import { compileEmail, type Email } from "../email/index.ts";
 import { placeholderWarnings } from "../email/placeholders.ts";
 import { archiveUrl, loadTemplates, renderEmailMjml, type Templates } from "../render/index.ts";
-import type { BuildCache } from "./cache.ts";
+import { type BuildCache, DiskCache, type MadeEmail } from "./cache.ts";
 import { writeChanged, writeFailure, writeOutputs } from "./output.ts";
+import { CompilePool, POOL_THRESHOLD, workerCount } from "./workers.ts";
 
 export interface BuildOptions {
   root: string;
@@ -35,6 +39,8 @@ export interface BuildOptions {
   today?: string;
   /** Kept between the rebuilds of `lettre dev`: only what changed is made and written. */
   cache?: BuildCache;
+  /** Emails kept in `.lettre/cache/` between processes (cache.ts); default true. */
+  diskCache?: boolean;
 }
 
 export interface BuildResult {
@@ -48,6 +54,8 @@ export interface BuildResult {
   archivePages: number;
   /** Output files written or removed by this build, relative to `outDir`. */
   changed: string[];
+  /** Emails compiled by this build; the others came from a cache (cache.ts). */
+  compiled: number;
 }
 
 /** A build that produced nothing (yet): not ok, nothing written. */
@@ -61,6 +69,7 @@ export function emptyResult(outDir: string, diagnostics: Diagnostic[] = []): Bui
     written: false,
     archivePages: 0,
     changed: [],
+    compiled: 0,
   };
 }
 
@@ -90,23 +99,27 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   result.drafts = content.drafts;
   if (!config.value || !templates.templates) return result;
 
-  for (const issue of content.issues) {
-    const made =
-      cache?.emails.get(issue) ?? (await makeEmail(issue, config.value, templates.templates));
-    cache?.emails.set(issue, made);
-    diagnostics.push(...made.diagnostics);
-    if (made.email) result.emails.push({ issue, email: made.email });
-  }
-
+  const emails = makeEmails(content.issues, config.value, templates.templates, options, true);
+  // Awaited below; a failure there must not go unhandled while the archive is made.
+  emails.catch(() => undefined);
   const archive = await buildArchive({
     root: options.root,
     config: config.value,
     templates: templates.templates.archive,
     issues: content.issues,
-    emails: new Map(result.emails.map(({ issue, email }) => [issue.slug, email.html])),
+    emails: emails.then(
+      ({ made }) =>
+        new Map(made.flatMap(({ issue, email }) => (email ? [[issue.slug, email.html]] : []))),
+    ),
     today: options.today ?? new Date().toISOString().slice(0, 10),
     ...(cache ? { memo: cache.archive } : {}),
   });
+  const made = await emails;
+  result.compiled = made.compiled;
+  for (const { issue, email, diagnostics: found } of made.made) {
+    diagnostics.push(...found);
+    if (email) result.emails.push({ issue, email });
+  }
   // The email and the archive render the same Markdown: say each problem once.
   const said = new Set(diagnostics.map(formatDiagnostic));
   diagnostics.push(...archive.diagnostics.filter((d) => !said.has(formatDiagnostic(d))));
@@ -135,15 +148,123 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   return result;
 }
 
-async function makeEmail(issue: Issue, config: Config, templates: Templates) {
+/**
+ * Every issue's email: from `lettre dev`'s memory, else from the disk cache, else made,
+ * the MJML compiled in worker threads when there are several to compile.
+ */
+async function makeEmails(
+  issues: readonly Issue[],
+  config: Config,
+  templates: Templates,
+  options: Pick<BuildOptions, "root" | "cache" | "diskCache">,
+  /** Every issue is here: the disk cache keeps only theirs. */
+  full: boolean,
+): Promise<{ made: ({ issue: Issue } & MadeEmail)[]; compiled: number }> {
+  const memory = options.cache?.emails;
+  const disk =
+    options.diskCache === false
+      ? undefined
+      : new DiskCache(options.root, config, templates.email, getLocale());
+  const found = await Promise.all(
+    issues.map(async (issue) => {
+      const known = memory?.get(issue);
+      if (known) return { issue, made: known };
+      const key = await disk?.key(issue);
+      return { issue, key, made: key ? await disk?.get(key) : undefined };
+    }),
+  );
+  const missing = found.filter((f) => !f.made).length;
+  const threads = options.cache || missing < POOL_THRESHOLD ? 0 : workerCount();
+  const pool = threads > 0 ? new CompilePool(threads) : undefined;
+  try {
+    const made: Promise<MadeEmail>[] = [];
+    for (const f of found) {
+      // Rendered here, one after the other, while the workers compile.
+      const email = f.made ?? makeEmail(f.issue, config, templates, pool?.compile);
+      if (!pool) await email;
+      made.push(
+        Promise.resolve(email).then(async (m) => {
+          memory?.set(f.issue, m);
+          if (!f.made && f.key) await disk?.set(f.key, m);
+          return m;
+        }),
+      );
+    }
+    const all = await Promise.all(made);
+    if (full && !options.cache) await disk?.prune();
+    return {
+      made: found.map((f, i) => ({ issue: f.issue, ...(all[i] as MadeEmail) })),
+      compiled: missing,
+    };
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function makeEmail(
+  issue: Issue,
+  config: Config,
+  templates: Templates,
+  compile?: (mjml: string) => Promise<Compiled>,
+): Promise<MadeEmail> {
   const diagnostics: Diagnostic[] = [];
   const rendered = renderEmailMjml(issue, config, templates.email);
   diagnostics.push(...rendered.diagnostics);
   if (rendered.mjml === undefined) return { diagnostics };
   const url = archiveUrl(config, issue.slug);
-  const compiled = await compileEmail(rendered.mjml, issue, templates.email, { archiveUrl: url });
+  const compiled = await compileEmail(rendered.mjml, issue, templates.email, {
+    archiveUrl: url,
+    ...(compile ? { compile } : {}),
+  });
   diagnostics.push(...compiled.diagnostics);
   // Placeholders the send would leave as written: said now, with their line.
   if (compiled.email) diagnostics.push(...placeholderWarnings(issue, compiled.email.html, url));
   return { email: compiled.email, diagnostics };
+}
+
+export interface IssueBuild {
+  issue?: Issue;
+  email?: Email;
+  /** Of the config, the templates and this issue. */
+  diagnostics: Diagnostic[];
+  /** The issues there are, when there is none by this name. */
+  known?: string[];
+}
+
+/**
+ * One issue's email, as `build` makes it (drafts included), without building the others or
+ * the archive: what `lettre send` sends. The email comes from the disk cache when it is there.
+ */
+export async function buildIssue(
+  root: string,
+  slug: string,
+  options: { lang?: Locale; diskCache?: boolean } = {},
+): Promise<IssueBuild> {
+  const config = await loadConfig(root);
+  setLocale(options.lang ?? config.value?.lang);
+  const diagnostics = [...config.diagnostics];
+  const templates = await loadTemplates(root);
+  diagnostics.push(...templates.diagnostics);
+  const loaded = await loadIssue(root, slug, config.value?.lang ?? "fr");
+  diagnostics.push(...loaded.diagnostics);
+  if (loaded.known) return { diagnostics, known: loaded.known };
+  if (!loaded.issue) return { diagnostics };
+  const cleaned = cleanIssue(loaded.issue);
+  diagnostics.push(...cleaned.diagnostics);
+  const { issue } = cleaned;
+  if (!config.value || !templates.templates) return { issue, diagnostics };
+  const {
+    made: [made],
+  } = await makeEmails(
+    [issue],
+    config.value,
+    templates.templates,
+    {
+      root,
+      ...(options.diskCache === undefined ? {} : { diskCache: options.diskCache }),
+    },
+    false,
+  );
+  diagnostics.push(...(made?.diagnostics ?? []));
+  return { issue, ...(made?.email ? { email: made.email } : {}), diagnostics };
 }

@@ -1,0 +1,152 @@
+/**
+ * Every cache of the pipeline, and when each is dropped.
+ *
+ * In memory, for one process:
+ * - Rendered Markdown and its plain text (render/markdown.ts, archive/model.ts): pure
+ *   functions of the text, the language (and, for a text with a relative address, the
+ *   base); never stale, bounded in size, least recently used dropped first.
+ * - `BuildCache`, kept by `lettre dev` between rebuilds: parsed issues by file text (an
+ *   unchanged file keeps its `Issue` object), then emails and archive renderings by `Issue`
+ *   object, and the last output by path. A change of the config or of any template drops
+ *   every rendering; a change of an image or file under newsletters/ drops the assets.
+ *
+ * On disk, between processes (`.lettre/cache/emails/`, `DiskCache`): each compiled email
+ * (HTML, text and warnings) under the SHA-256 of everything it is made from: the issue's
+ * file name and text, the config, the email templates and labels, the language of messages,
+ * and the code (lettre's sources and mjml's version). Nothing is ever invalidated: a change
+ * makes another key. A full build removes the entries it did not use; an unreadable or
+ * malformed entry is compiled again; a cache that cannot be written is done without.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { ArchiveMemo } from "../archive/memo.ts";
+import { CONFIG_FILE, type Config, type loadConfig } from "../config/index.ts";
+import type { Issue, ParseCache } from "../content/index.ts";
+import type { Diagnostic } from "../core/diagnostic.ts";
+import type { Email } from "../email/index.ts";
+import type { loadTemplates, TemplateSet } from "../render/index.ts";
+
+export interface MadeEmail {
+  email?: Email | undefined;
+  diagnostics: Diagnostic[];
+}
+
+export class BuildCache {
+  config?: Awaited<ReturnType<typeof loadConfig>> | undefined;
+  templates?: Awaited<ReturnType<typeof loadTemplates>> | undefined;
+  readonly parsed: ParseCache = new Map();
+  emails = new WeakMap<Issue, MadeEmail>();
+  archive = new ArchiveMemo();
+  /** Every output file as last written, by path under the output folder. */
+  written?: Map<string, string | Uint8Array> | undefined;
+
+  /** Forgets what depends on `files` (paths relative to the project root). */
+  invalidate(files: Iterable<string>): void {
+    for (const file of files) {
+      if (file === CONFIG_FILE) {
+        this.config = undefined;
+        this.dropRenderings();
+      } else if (file.startsWith("templates/")) {
+        this.templates = undefined;
+        this.dropRenderings();
+      } else if (file.startsWith("newsletters/") && !file.endsWith(".md")) {
+        this.archive.assets = new WeakMap();
+      }
+    }
+  }
+
+  private dropRenderings(): void {
+    this.emails = new WeakMap();
+    this.archive = new ArchiveMemo();
+  }
+}
+
+export const DISK_CACHE_DIR = ".lettre/cache/emails";
+const FORMAT = 1;
+
+const SRC = path.resolve(import.meta.dirname, "..");
+let codeVersion: Promise<string> | undefined;
+
+/** lettre's sources and mjml's version, hashed once per process. */
+function code(): Promise<string> {
+  codeVersion ??= (async () => {
+    const hash = createHash("sha256");
+    const files = (await readdir(SRC, { recursive: true })).filter((f) => f.endsWith(".ts"));
+    for (const file of files.sort())
+      hash.update(`${file}\0`).update(await readFile(path.join(SRC, file)));
+    const mjml = createRequire(import.meta.url)("mjml/package.json") as { version: string };
+    return hash.update(`\0mjml ${mjml.version}`).digest("hex");
+  })();
+  return codeVersion;
+}
+
+export class DiskCache {
+  private readonly dir: string;
+  private readonly used = new Set<string>();
+  private readonly context: Promise<string>;
+
+  constructor(root: string, config: Config, templates: TemplateSet, locale: string) {
+    this.dir = path.join(root, DISK_CACHE_DIR);
+    this.context = code().then((version) => {
+      const hash = createHash("sha256").update(`${FORMAT}\0${version}\0${locale}\0`);
+      hash.update(JSON.stringify(config)).update("\0").update(JSON.stringify(templates.labels));
+      for (const [file, source] of [...templates.sources].sort(([a], [b]) => a.localeCompare(b))) {
+        hash.update(`\0${file}\0${source}`);
+      }
+      return hash.digest("hex");
+    });
+  }
+
+  async key(issue: Issue): Promise<string> {
+    return createHash("sha256")
+      .update(`${await this.context}\0${issue.file}\0${issue.lang}\0${issue.source}`)
+      .digest("hex");
+  }
+
+  async get(key: string): Promise<MadeEmail | undefined> {
+    this.used.add(key);
+    const text = await readFile(path.join(this.dir, `${key}.json`), "utf8").catch(() => undefined);
+    if (text === undefined) return undefined;
+    try {
+      const entry = JSON.parse(text);
+      const { email, diagnostics } = entry;
+      if (
+        typeof email?.html !== "string" ||
+        typeof email.text !== "string" ||
+        typeof email.bytes !== "number" ||
+        !Array.isArray(diagnostics)
+      ) {
+        return undefined;
+      }
+      return { email, diagnostics };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Keeps an email that compiled; failures (rare, and with their causes) are made again. */
+  async set(key: string, made: MadeEmail): Promise<void> {
+    if (!made.email || made.diagnostics.some((d) => d.severity === "error" || d.cause)) return;
+    const file = path.join(this.dir, `${key}.json`);
+    const temporary = `${file}.${process.pid}.tmp`;
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await writeFile(temporary, JSON.stringify(made));
+      await rename(temporary, file);
+    } catch {
+      await rm(temporary, { force: true }).catch(() => undefined);
+    }
+  }
+
+  /** After a full build: removes every entry this build did not use. */
+  async prune(): Promise<void> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    for (const name of names) {
+      if (!this.used.has(name.replace(/\.json$/, ""))) {
+        await rm(path.join(this.dir, name), { force: true }).catch(() => undefined);
+      }
+    }
+  }
+}

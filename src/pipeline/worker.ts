@@ -1,0 +1,7 @@
+/** A worker thread of the pipeline: compiles the MJML it is sent (see workers.ts). */
+import { parentPort } from "node:worker_threads";
+import { compileMjml } from "../email/compile.ts";
+
+parentPort?.on("message", async (job: { id: number; mjml: string }) => {
+  parentPort?.postMessage({ id: job.id, compiled: await compileMjml(job.mjml) });
+});
