@@ -11,7 +11,6 @@ import { addressKey, checkAddress } from "../core/address.ts";
 import { formatDiagnostic } from "../core/diagnostic.ts";
 import { getLocale, type Locale, setLocale, t } from "../core/i18n.ts";
 import { printable } from "../core/terminal.ts";
-import { closeDatabase, openDatabase } from "../send/db.ts";
 import {
   DatabaseLostError,
   describeFailure,
@@ -27,6 +26,7 @@ import {
 } from "../send/index.ts";
 import { listNames } from "../send/lists.ts";
 import { buildMessage } from "../send/message.ts";
+import { closeDatabase, openDatabase } from "../send/store.ts";
 import { chooseSecret } from "../send/token.ts";
 import { parseTransport, transportProblem } from "../send/transport-url.ts";
 import {

@@ -13,8 +13,8 @@
 import { createHash } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import type { Config } from "../config/index.ts";
-import { databaseGone, rescueDatabase, transaction } from "./db.ts";
 import { buildMessage, type Compiled, messageId } from "./message.ts";
+import { databaseGone, rescueDatabase, transaction } from "./store.ts";
 import { TLS_CERTIFICATE, TLS_REQUIRED, type Transport } from "./transports.ts";
 
 export const STATUSES = ["sent", "failed", "deferred", "unknown", "sending", "pending"] as const;

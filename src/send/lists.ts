@@ -9,7 +9,7 @@ import { addressKey, checkAddress } from "../core/address.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
 import { printable } from "../core/terminal.ts";
-import { transaction } from "./db.ts";
+import { transaction } from "./store.ts";
 
 export const LIST_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
