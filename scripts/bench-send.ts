@@ -11,10 +11,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import nodemailer from "nodemailer";
 import { type Config, parseConfig } from "../src/config/index.ts";
-import { openDatabase } from "../src/send/db.ts";
 import { sendIssue } from "../src/send/index.ts";
 import { importList } from "../src/send/lists.ts";
 import { buildMessage } from "../src/send/message.ts";
+import { openDatabase } from "../src/send/store.ts";
 import { createTransport } from "../src/send/transports.ts";
 
 const N = Number(process.env.BENCH_RECIPIENTS ?? 10_000);

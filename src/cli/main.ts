@@ -179,7 +179,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     // The database failed after it was opened (locked, read-only, damaged): name the fix.
     if ((error as { code?: string })?.code === "ERR_SQLITE_ERROR") {
-      const { databaseError } = await import("../send/db.ts");
+      const { databaseError } = await import("../send/store.ts");
       const explained = databaseError(error, path.join(root, ".lettre/lettre.db"));
       if (explained) {
         print(explained.diagnostics, debug);
@@ -296,19 +296,12 @@ async function runWatch(
 
 /** `lettre list import|show|export|remove`: the subscriber lists. */
 async function runList(root: string, args: string[]): Promise<number> {
-  const { openDatabase } = await import("../send/db.ts");
+  const { listNames, listSubscribers, openDatabase, removeFromList, unsubscribe } = await import(
+    "../send/store.ts"
+  );
   const { checkAddress } = await import("../core/address.ts");
   const { printable } = await import("../core/terminal.ts");
-  const {
-    exportList,
-    importList,
-    LIST_NAME,
-    MAX_LIST_BYTES,
-    listNames,
-    listSubscribers,
-    removeFromList,
-    unsubscribe,
-  } = await import("../send/lists.ts");
+  const { exportList, importList, LIST_NAME, MAX_LIST_BYTES } = await import("../send/lists.ts");
   const [action, name, target] = args;
   if (!action || !["import", "show", "export", "remove", "unsubscribe"].includes(action) || !name) {
     console.error(t("list-usage"));

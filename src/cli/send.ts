@@ -11,22 +11,28 @@ import { addressKey, checkAddress } from "../core/address.ts";
 import { formatDiagnostic } from "../core/diagnostic.ts";
 import { getLocale, type Locale, setLocale, t } from "../core/i18n.ts";
 import { printable } from "../core/terminal.ts";
-import { closeDatabase, openDatabase } from "../send/db.ts";
 import {
   DatabaseLostError,
   describeFailure,
   editionChange,
-  frozenEdition,
   type Reason,
-  recipients,
   SendError,
-  STATUSES,
   sendIssue,
   sendStatus,
   toSend,
 } from "../send/index.ts";
-import { listNames } from "../send/lists.ts";
 import { buildMessage } from "../send/message.ts";
+import {
+  closeDatabase,
+  countsByStatus,
+  frozenEdition,
+  listNames,
+  openDatabase,
+  recipients,
+  STATUSES,
+  subscriberCount,
+  unknownRecipients,
+} from "../send/store.ts";
 import { chooseSecret } from "../send/token.ts";
 import { parseTransport, transportProblem } from "../send/transport-url.ts";
 import {
@@ -218,27 +224,16 @@ export async function runSend(args: SendArgs): Promise<number> {
         return 1;
       }
       const people = recipients(db, name);
-      const all = Number(
-        (
-          db.prepare("SELECT COUNT(*) AS n FROM subscribers WHERE list = ?").get(name) as {
-            n: number;
-          }
-        ).n,
-      );
-      const done = db
-        .prepare(
-          "SELECT status, COUNT(*) AS n FROM journal WHERE issue = ? AND list = ? GROUP BY status",
-        )
-        .all(slug, name) as { status: string; n: number }[];
-      const count = (s: string) => done.find((d) => d.status === s)?.n ?? 0;
+      const all = subscriberCount(db, name);
+      const done = countsByStatus(db, slug, name);
       const waiting = toSend(db, slug, name, args.resendUnknown).length;
       const summary = {
         title: compiled.subject,
         list: name,
         total: people.length,
         suppressed: all - people.length,
-        sent: count("sent"),
-        unknown: count("unknown") + count("sending"),
+        sent: done.sent,
+        unknown: done.unknown + done.sending,
         toSend: waiting,
         transport: shownTransport,
       };
@@ -316,12 +311,7 @@ export async function runSend(args: SendArgs): Promise<number> {
         printReasons(result.reasons, shownTransport);
         if (result.unknownFromCrash > 0) {
           err(t("send-unknown-found", { count: result.unknownFromCrash }));
-          const unknown = db
-            .prepare(
-              "SELECT email FROM journal WHERE issue = ? AND list = ? AND status = 'unknown' ORDER BY email",
-            )
-            .all(slug, name) as { email: string }[];
-          for (const u of unknown) err(`  ${printable(u.email)}`);
+          for (const email of unknownRecipients(db, slug, name)) err(`  ${printable(email)}`);
         }
         if (controller.signal.aborted) {
           err(t("send-interrupted"));

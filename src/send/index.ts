@@ -13,12 +13,27 @@
 import { createHash } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import type { Config } from "../config/index.ts";
-import { databaseGone, rescueDatabase, transaction } from "./db.ts";
 import { buildMessage, type Compiled, messageId } from "./message.ts";
+import {
+  countsByStatus,
+  databaseGone,
+  type Edition,
+  freezeEdition,
+  frozenEdition,
+  journalStatusOf,
+  listsSentTo,
+  markInFlightUnknown,
+  recipients,
+  recordPending,
+  recordRun,
+  releaseRun,
+  rescueDatabase,
+  runJournal,
+  runOf,
+  type Status,
+  transaction,
+} from "./store.ts";
 import { TLS_CERTIFICATE, TLS_REQUIRED, type Transport } from "./transports.ts";
-
-export const STATUSES = ["sent", "failed", "deferred", "unknown", "sending", "pending"] as const;
-export type Status = (typeof STATUSES)[number];
 
 export interface Retry {
   /** First wait after a 4xx, doubled at each attempt up to `capMs`. */
@@ -69,41 +84,11 @@ export class DatabaseLostError extends SendError {
 
 const now = () => new Date().toISOString();
 
-/** Who would receive the issue: subscribed, not suppressed. */
-export function recipients(db: DatabaseSync, list: string) {
-  return db
-    .prepare(`
-      SELECT s.email, s.address, s.fields FROM subscribers s
-      WHERE s.list = ? AND NOT EXISTS (SELECT 1 FROM suppressions p WHERE p.email = s.email)
-      ORDER BY s.email`)
-    .all(list)
-    .map((row) => {
-      const r = row as { email: string; address: string; fields: string };
-      return {
-        email: r.email,
-        address: r.address,
-        fields: JSON.parse(r.fields) as Record<string, string>,
-      };
-    });
-}
-
 /** Counts by status for each list the issue was sent to, plus who is left to send to. */
 export function sendStatus(db: DatabaseSync, slug: string) {
-  const lists = db
-    .prepare("SELECT DISTINCT list FROM journal WHERE issue = ? ORDER BY list")
-    .all(slug) as { list: string }[];
-  return lists.map(({ list }) => {
-    const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
-    for (const row of db
-      .prepare(
-        "SELECT status, COUNT(*) AS n FROM journal WHERE issue = ? AND list = ? GROUP BY status",
-      )
-      .all(slug, list) as { status: Status; n: number }[]) {
-      counts[row.status] = row.n;
-    }
-    const run = db.prepare("SELECT pid FROM runs WHERE issue = ? AND list = ?").get(slug, list) as
-      | { pid: number }
-      | undefined;
+  return listsSentTo(db, slug).map((list) => {
+    const counts = countsByStatus(db, slug, list);
+    const pid = runOf(db, slug, list);
     return {
       list,
       ...counts,
@@ -111,20 +96,11 @@ export function sendStatus(db: DatabaseSync, slug: string) {
       remaining: toSend(db, slug, list).length,
       // The process sending now, if any: its `sending` rows are in flight; without one,
       // `sending` rows are what a killed run left (the next run counts them unknown).
-      running: run && alive(run.pid) ? run.pid : null,
+      running: pid !== undefined && alive(pid) ? pid : null,
       // When the version this list receives was frozen (null: nobody has it yet).
       frozenAt: frozenEdition(db, slug, list)?.frozenAt ?? null,
     };
   });
-}
-
-/** The compiled issue a list receives, as frozen at the first send. */
-export interface Edition {
-  hash: string;
-  subject: string;
-  html: string;
-  text: string;
-  frozenAt: string;
 }
 
 /** SHA-256 of what a reader receives (before each recipient's fields are filled in). */
@@ -132,20 +108,6 @@ export function editionHash(compiled: Pick<Compiled, "subject" | "html" | "text"
   return createHash("sha256")
     .update(JSON.stringify([compiled.subject, compiled.html, compiled.text]))
     .digest("hex");
-}
-
-/**
- * The version of `slug` frozen for `list`, once someone of the list may have received it
- * (a row sent, sending or unknown). Before that, nothing binds: a send that reached no one
- * (refused from its first message, say) takes the issue as it is at the next run.
- */
-export function frozenEdition(db: DatabaseSync, slug: string, list: string): Edition | undefined {
-  const row = db
-    .prepare(`SELECT hash, subject, html, text, frozen_at AS frozenAt FROM editions e
-      WHERE issue = ? AND list = ? AND EXISTS (SELECT 1 FROM journal j
-        WHERE j.issue = e.issue AND j.list = e.list AND j.status IN ('sent', 'sending', 'unknown'))`)
-    .get(slug, list) as Edition | undefined;
-  return row ? { ...row } : undefined;
 }
 
 /** How the issue as built now differs from the frozen version, or undefined if it does not. */
@@ -170,40 +132,20 @@ function freeze(db: DatabaseSync, compiled: Compiled, list: string): Edition {
     text: compiled.text,
     frozenAt: now(),
   };
-  db.prepare(
-    "INSERT OR REPLACE INTO editions (issue, list, hash, subject, html, text, frozen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-  ).run(
-    compiled.slug,
-    list,
-    edition.hash,
-    edition.subject,
-    edition.html,
-    edition.text,
-    edition.frozenAt,
-  );
+  freezeEdition(db, compiled.slug, list, edition);
   return edition;
 }
 
 /** Takes the send of `slug` to `list`: refuses a second run at the same time. */
 function claim(db: DatabaseSync, slug: string, list: string): () => void {
   transaction(db, () => {
-    const run = db.prepare("SELECT pid FROM runs WHERE issue = ? AND list = ?").get(slug, list) as
-      | { pid: number }
-      | undefined;
-    if (run && run.pid !== process.pid && alive(run.pid)) {
-      throw new SendError("ERUNNING", `pid ${run.pid}`);
+    const pid = runOf(db, slug, list);
+    if (pid !== undefined && pid !== process.pid && alive(pid)) {
+      throw new SendError("ERUNNING", `pid ${pid}`);
     }
-    db.prepare("INSERT OR REPLACE INTO runs (issue, list, pid, started) VALUES (?, ?, ?, ?)").run(
-      slug,
-      list,
-      process.pid,
-      now(),
-    );
+    recordRun(db, slug, list, process.pid);
   });
-  return () =>
-    db
-      .prepare("DELETE FROM runs WHERE issue = ? AND list = ? AND pid = ?")
-      .run(slug, list, process.pid);
+  return () => releaseRun(db, slug, list, process.pid);
 }
 
 function alive(pid: number): boolean {
@@ -315,12 +257,10 @@ function groupReasons(
 /** People of `list` the next run would send `slug` to (no journal row yet, pending, deferred). */
 export function toSend(db: DatabaseSync, slug: string, list: string, resendUnknown = false) {
   const wanted = new Set(["pending", "deferred", ...(resendUnknown ? ["unknown"] : [])]);
-  const statusOf = db.prepare(
-    "SELECT status FROM journal WHERE issue = ? AND list = ? AND email = ?",
-  );
+  const statusOf = journalStatusOf(db, slug, list);
   return recipients(db, list).filter((person) => {
-    const row = statusOf.get(slug, list, person.email) as { status: string } | undefined;
-    return !row || wanted.has(row.status);
+    const status = statusOf(person.email);
+    return status === undefined || wanted.has(status);
   });
 }
 
@@ -346,22 +286,19 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
     let edition: Edition | undefined;
     const queue = transaction(db, () => {
       // A previous run was killed with these in flight: their fate is unknown.
-      unknownFromCrash = Number(
-        db
-          .prepare(
-            "UPDATE journal SET status = 'unknown', updated = ? WHERE issue = ? AND list = ? AND status = 'sending'",
-          )
-          .run(now(), slug, list).changes,
-      );
+      unknownFromCrash = markInFlightUnknown(db, slug, list);
       // The version the first recipients got is the one every other recipient gets.
       edition = freeze(db, options.compiled, list);
       const people = toSend(db, slug, list, options.resendUnknown);
-      const insert =
-        db.prepare(`INSERT OR IGNORE INTO journal (issue, list, email, status, message_id, updated)
-        VALUES (?, ?, ?, 'pending', ?, ?)`);
-      for (const person of people) {
-        insert.run(slug, list, person.email, messageId(slug, list, person.email, domain), now());
-      }
+      recordPending(
+        db,
+        slug,
+        list,
+        people.map((person) => ({
+          email: person.email,
+          messageId: messageId(slug, list, person.email, domain),
+        })),
+      );
       return people;
     });
     if (!edition) throw new Error("no edition frozen");
@@ -376,19 +313,7 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
     const total = queue.length;
     let done = 0;
 
-    const attemptsOf = db.prepare(
-      "SELECT attempts FROM journal WHERE issue = ? AND list = ? AND email = ?",
-    );
-    // Taken only if the address is still not suppressed (an unsubscribe during a long run).
-    const take =
-      db.prepare(`UPDATE journal SET status = 'sending', attempts = attempts + 1, updated = ?
-      WHERE issue = ? AND list = ? AND email = ? AND NOT EXISTS (SELECT 1 FROM suppressions WHERE email = ?)`);
-    const mark = db.prepare(
-      "UPDATE journal SET status = ?, code = ?, response = ?, updated = ? WHERE issue = ? AND list = ? AND email = ?",
-    );
-    const suppress = db.prepare(
-      "INSERT OR REPLACE INTO suppressions (email, reason, detail, at) VALUES (?, 'bounced', ?, ?)",
-    );
+    const journal = runJournal(db, slug, list);
     const waiting: { person: Person; at: number }[] = [];
     const report = (status: Status, email: string) => {
       done++;
@@ -398,7 +323,8 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
     const deliver = async (person: Person): Promise<void> => {
       // Built before the row is taken: a message that cannot be built leaves it pending.
       const message = buildMessage(compiled, person, list, config, options.secret);
-      if (Number(take.run(now(), slug, list, person.email, person.email).changes) === 0) {
+      // Recorded `sending` before the transport has it, on its own: a kill leaves it so.
+      if (!journal.claimRecipient(person.email)) {
         run.skipped++;
         problems.delete(person.email);
         return report("pending", person.email);
@@ -416,7 +342,7 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
         const code = e.responseCode ?? null;
         const text = e.response ?? e.message ?? String(error);
         const outcome = classify(error as Parameters<typeof classify>[0]);
-        const { attempts } = attemptsOf.get(slug, list, person.email) as { attempts: number };
+        const attempts = journal.attemptsOf(person.email);
         const why = describeFailure(e);
         if (outcome === "recipient" || outcome === "temporary") {
           problems.set(person.email, {
@@ -428,7 +354,7 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
         }
         if (outcome === "fatal") {
           // Not this address's fault, and not accepted: it stays to send once fixed.
-          mark.run("pending", code, text, now(), slug, list, person.email);
+          journal.markPending(person.email, code, text);
           // "550 Sender refused", not "550 550 Sender refused".
           const detail = code !== null && !text.startsWith(String(code)) ? `${code} ${text}` : text;
           const tls = e.code === TLS_REQUIRED || e.code === TLS_CERTIFICATE;
@@ -436,20 +362,17 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
           return;
         }
         if (outcome === "recipient") {
-          transaction(db, () => {
-            mark.run("failed", code, text, now(), slug, list, person.email);
-            suppress.run(person.email, `${code} ${text}`.slice(0, 500), now());
-          });
+          journal.markRefused(person.email, code, text);
           run.failed++;
           return report("failed", person.email);
         }
         if (outcome === "ambiguous") {
           reached.push(person.email);
-          mark.run("unknown", code, text, now(), slug, list, person.email);
+          journal.markUnknown(person.email, code, text);
           run.unknown++;
           return report("unknown", person.email);
         }
-        mark.run("deferred", code, text, now(), slug, list, person.email);
+        journal.markDeferred(person.email, code, text);
         if (attempts < retry.maxAttempts && !options.signal?.aborted) {
           const wait = Math.min(retry.capMs, retry.baseMs * 2 ** (attempts - 1));
           waiting.push({ person, at: Date.now() + wait });
@@ -461,7 +384,7 @@ export async function sendIssue(db: DatabaseSync, options: SendOptions) {
       // Outside the try: a failure to record is not a failure to send (no retry, no double).
       problems.delete(person.email);
       reached.push(person.email);
-      mark.run("sent", 250, response, now(), slug, list, person.email);
+      journal.markSent(person.email, response);
       run.sent++;
       report("sent", person.email);
     };

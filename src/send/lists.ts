@@ -9,7 +9,7 @@ import { addressKey, checkAddress } from "../core/address.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
 import { printable } from "../core/terminal.ts";
-import { transaction } from "./db.ts";
+import { listSubscribers, saveSubscribers } from "./store.ts";
 
 export const LIST_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -173,48 +173,7 @@ export function importList(
     rows.set(key, { address: checked.address, fields: { ...rows.get(key)?.fields, ...fields } });
   }
 
-  const exists = db.prepare("SELECT 1 FROM subscribers WHERE list = ? AND email = ?");
-  const upsert = db.prepare(`
-    INSERT INTO subscribers (list, email, address, fields, added, updated) VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT (list, email) DO UPDATE SET address = excluded.address, fields = excluded.fields, updated = excluded.updated`);
-  const suppressed = db.prepare("SELECT 1 FROM suppressions WHERE email = ?");
-  transaction(db, () => {
-    for (const [key, row] of rows) {
-      if (exists.get(name, key)) report.updated++;
-      else report.added++;
-      if (suppressed.get(key)) report.suppressed++;
-      upsert.run(name, key, row.address, JSON.stringify(row.fields), now, now);
-    }
-  });
-  return report;
-}
-
-export interface Subscriber {
-  email: string;
-  address: string;
-  fields: Record<string, string>;
-  status: "subscribed" | "unsubscribed" | "bounced";
-}
-
-export function listSubscribers(db: DatabaseSync, name: string): Subscriber[] {
-  const rows = db
-    .prepare(`
-      SELECT s.email, s.address, s.fields, p.reason FROM subscribers s
-      LEFT JOIN suppressions p ON p.email = s.email
-      WHERE s.list = ? ORDER BY s.email`)
-    .all(name) as { email: string; address: string; fields: string; reason: string | null }[];
-  return rows.map((row) => ({
-    email: row.email,
-    address: row.address,
-    fields: JSON.parse(row.fields),
-    status: (row.reason as Subscriber["status"] | null) ?? "subscribed",
-  }));
-}
-
-export function listNames(db: DatabaseSync): { name: string; count: number }[] {
-  return db
-    .prepare("SELECT list AS name, COUNT(*) AS count FROM subscribers GROUP BY list ORDER BY list")
-    .all() as { name: string; count: number }[];
+  return { ...report, ...saveSubscribers(db, name, rows, now) };
 }
 
 /** The list as CSV (`;`-separated, as French spreadsheets expect), with each status. */
@@ -239,25 +198,4 @@ export function exportList(db: DatabaseSync, name: string): string {
     lines.push([s.address, ...fields.map((f) => value(s.fields, f)), s.status].map(cell).join(";"));
   }
   return `\uFEFF${lines.join("\r\n")}\r\n`;
-}
-
-/** Removes one address from a list, or the whole list. Unsubscribes are kept. */
-export function removeFromList(db: DatabaseSync, name: string, address?: string): number {
-  const result = address
-    ? db
-        .prepare("DELETE FROM subscribers WHERE list = ? AND email = ?")
-        .run(name, addressKey(address))
-    : db.prepare("DELETE FROM subscribers WHERE list = ?").run(name);
-  return Number(result.changes);
-}
-
-/** Records that `address` unsubscribed: excluded from every list and every later send. */
-export function unsubscribe(
-  db: DatabaseSync,
-  address: string,
-  now = new Date().toISOString(),
-): void {
-  db.prepare(
-    "INSERT INTO suppressions (email, reason, at) VALUES (?, 'unsubscribed', ?) ON CONFLICT (email) DO UPDATE SET reason = 'unsubscribed', at = excluded.at",
-  ).run(addressKey(address), now);
 }

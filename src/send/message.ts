@@ -16,7 +16,7 @@ import { type DefaultTreeAdapterTypes, parse, parseFragment } from "parse5";
 import type { Config } from "../config/index.ts";
 import { validDomain } from "../core/address.ts";
 import { escapeHtml } from "../core/html.ts";
-import type { Subscriber } from "./lists.ts";
+import type { Subscriber } from "./store.ts";
 import { PREVIEW_HEADER, PREVIEW_SECRET, PREVIEW_VALUE, unsubscribeToken } from "./token.ts";
 
 export interface Compiled {

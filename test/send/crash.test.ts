@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/send/db.ts";
 import { importList } from "../../src/send/lists.ts";
+import { openDatabase } from "../../src/send/store.ts";
 import { fixtureProject, put, REPO, read } from "../helpers.ts";
 import { startSmtp } from "./smtp.ts";
 

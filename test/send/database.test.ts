@@ -2,8 +2,8 @@ import { chmod, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/send/db.ts";
 import { importList } from "../../src/send/lists.ts";
+import { openDatabase } from "../../src/send/store.ts";
 import { lettre, type Run, run } from "../cli.ts";
 import { fixtureProject, makeProject, put } from "../helpers.ts";
 

@@ -5,8 +5,8 @@ import type { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checkAddress } from "../../src/core/address.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
-import { openDatabase } from "../../src/send/db.ts";
-import { exportList, importList, listSubscribers, removeFromList } from "../../src/send/lists.ts";
+import { exportList, importList } from "../../src/send/lists.ts";
+import { listSubscribers, openDatabase, removeFromList } from "../../src/send/store.ts";
 
 let root: string;
 let db: DatabaseSync;

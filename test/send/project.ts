@@ -1,5 +1,5 @@
-import { openDatabase } from "../../src/send/db.ts";
 import { importList } from "../../src/send/lists.ts";
+import { openDatabase } from "../../src/send/store.ts";
 import { fixtureProject, put, read } from "../helpers.ts";
 
 /**

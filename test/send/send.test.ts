@@ -6,9 +6,9 @@ import type { DatabaseSync } from "node:sqlite";
 import { simpleParser } from "mailparser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Config, parseConfig } from "../../src/config/index.ts";
-import { openDatabase } from "../../src/send/db.ts";
 import { sendIssue, sendStatus, toSend } from "../../src/send/index.ts";
 import { importList } from "../../src/send/lists.ts";
+import { openDatabase } from "../../src/send/store.ts";
 import { createTransport } from "../../src/send/transports.ts";
 import { startSmtp } from "./smtp.ts";
 

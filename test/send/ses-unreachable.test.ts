@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Config, parseConfig } from "../../src/config/index.ts";
-import { openDatabase } from "../../src/send/db.ts";
 import { sendIssue } from "../../src/send/index.ts";
 import { importList } from "../../src/send/lists.ts";
+import { openDatabase } from "../../src/send/store.ts";
 import { createTransport } from "../../src/send/transports.ts";
 
 const config = parseConfig(`site: { name: DataLab, url: "https://lettre.example.org" }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/send/db.ts";
 import { importList } from "../../src/send/lists.ts";
+import { openDatabase } from "../../src/send/store.ts";
 import { run } from "../cli.ts";
 import { makeProject } from "../helpers.ts";
 

@@ -1,0 +1,593 @@
+/**
+ * The store of sending: the embedded database (node:sqlite, one file, `.lettre/lettre.db`)
+ * with its schema, and every SQL statement of sending. Lists and their subscribers,
+ * unsubscribes and bounces (suppressions), the delivery journal, the runs in progress and
+ * the frozen editions are read and written here only, through functions named for what
+ * they do; no other module holds SQL or calls `prepare`/`exec`.
+ *
+ * Rules:
+ * - WAL, `synchronous = NORMAL`, a busy timeout of BUSY_TIMEOUT_MS: readers (`send status`)
+ *   and the send do not block each other; a command that finds another writing waits that
+ *   long, then is told the database is locked.
+ * - Transactions (BEGIN IMMEDIATE, {@link transaction}), and nothing else in them:
+ *   - claiming a send (send/index.ts `claim`): the runs row read, then recorded;
+ *   - the start of a run (send/index.ts `sendIssue`): rows a killed run left `sending`
+ *     marked `unknown`, the edition frozen, a `pending` row for each recipient;
+ *   - a recipient refused ({@link RunJournal.markRefused}): `failed` and its `bounced`
+ *     suppression;
+ *   - a list import ({@link saveSubscribers}): every row of the file, or none.
+ * - Every other write is one statement, committed alone. Above all a message's `sending`
+ *   ({@link RunJournal.claimRecipient}) is committed before the transport is given the
+ *   message, and its outcome (`sent`, `deferred`, `unknown`…) after: never both in one
+ *   transaction, so that a run killed in between leaves `sending`, which the next run
+ *   counts as unknown (never lost, never sent twice silently).
+ * - Statements are prepared where they are used (for a run: once, by {@link runJournal}),
+ *   never cached on the connection.
+ * - A SQLite error is told to the editor through {@link databaseError}, never bare.
+ */
+import { existsSync, lstatSync, mkdirSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { addressKey } from "../core/address.ts";
+import { LettreError } from "../core/diagnostic.ts";
+import { type MessageKey, type Params, t } from "../core/i18n.ts";
+
+export const DATABASE_FILE = ".lettre/lettre.db";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS subscribers (
+  list TEXT NOT NULL,
+  email TEXT NOT NULL,            -- lowercased: the key
+  address TEXT NOT NULL,          -- as imported
+  fields TEXT NOT NULL DEFAULT '{}',
+  added TEXT NOT NULL,
+  updated TEXT NOT NULL,
+  PRIMARY KEY (list, email)
+) STRICT;
+CREATE TABLE IF NOT EXISTS journal (
+  issue TEXT NOT NULL,
+  list TEXT NOT NULL,
+  email TEXT NOT NULL,
+  status TEXT NOT NULL
+    CHECK (status IN ('pending', 'sending', 'sent', 'deferred', 'failed', 'unknown')),
+  message_id TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  code INTEGER,
+  response TEXT,
+  updated TEXT NOT NULL,
+  PRIMARY KEY (issue, list, email)
+) STRICT;
+CREATE TABLE IF NOT EXISTS runs (
+  issue TEXT NOT NULL,
+  list TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  started TEXT NOT NULL,
+  PRIMARY KEY (issue, list)
+) STRICT;
+-- The issue as compiled at the first send to a list: a resumed send sends exactly this
+-- version, whatever was edited since (see frozenEdition below).
+CREATE TABLE IF NOT EXISTS editions (
+  issue TEXT NOT NULL,
+  list TEXT NOT NULL,
+  hash TEXT NOT NULL,             -- SHA-256 of subject, html and text
+  subject TEXT NOT NULL,
+  html TEXT NOT NULL,
+  text TEXT NOT NULL,
+  frozen_at TEXT NOT NULL,
+  PRIMARY KEY (issue, list)
+) STRICT;
+CREATE TABLE IF NOT EXISTS suppressions (
+  email TEXT PRIMARY KEY,
+  reason TEXT NOT NULL CHECK (reason IN ('unsubscribed', 'bounced')),
+  detail TEXT,
+  at TEXT NOT NULL
+) STRICT;
+`;
+
+/** Which file each connection opened: its path, and the file that was there then. */
+const opened = new WeakMap<DatabaseSync, { file: string; dev: number; ino: number }>();
+
+/** How long a command waits for another program that holds the database. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (creates) the project's database. A database that cannot be used (not a database,
+ * locked, read-only, a folder in its place…) throws a LettreError that names the file and
+ * the fix, never a bare SQLite message.
+ */
+export function openDatabase(root: string): DatabaseSync {
+  const file = path.join(root, DATABASE_FILE);
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+  } catch (error) {
+    throw folderError(error);
+  }
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(file);
+    db.exec(
+      `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`,
+    );
+    db.exec(SCHEMA);
+    const { dev, ino } = statSync(file);
+    opened.set(db, { file, dev, ino });
+    return db;
+  } catch (error) {
+    if (db?.isOpen) db.close();
+    throw databaseError(error, file) ?? error;
+  }
+}
+
+/**
+ * True when the file at the database's path is no longer the one this connection writes to
+ * (deleted, or replaced by another file). SQLite keeps writing to the unlinked file, so
+ * whatever is recorded after that would vanish with the process.
+ */
+export function databaseGone(db: DatabaseSync): boolean {
+  const known = opened.get(db);
+  if (!known) return false;
+  try {
+    const now = statSync(known.file);
+    return now.dev !== known.dev || now.ino !== known.ino;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ENOTDIR";
+  }
+}
+
+/**
+ * Copies everything this connection still sees (the deleted or replaced file) to a new file
+ * beside the database, `.lettre/lettre-rescued-<date>.db`. Returns its path relative to the
+ * project, or throws.
+ */
+export function rescueDatabase(db: DatabaseSync): string {
+  const known = opened.get(db);
+  if (!known) throw new Error("unknown database");
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const folder = path.dirname(known.file);
+  const target = path.join(folder, `lettre-rescued-${stamp}.db`);
+  mkdirSync(folder, { recursive: true });
+  db.prepare("VACUUM INTO ?").run(target);
+  return path.join(path.dirname(DATABASE_FILE), path.basename(target));
+}
+
+/** What {@link closeDatabase} found at the database's path, and did with the files beside it. */
+export interface Closed {
+  /** The file this connection opened is still there; deleted; or another file took its place. */
+  at: "same" | "deleted" | "replaced";
+  /** `-wal` and `-shm` files of the deleted database, removed (relative to the project). */
+  removed: string[];
+  /**
+   * `-wal` and `-shm` files left in place (relative to the project): beside a replacing file,
+   * or those of a deleted database that could not be removed (`error` says why).
+   */
+  left: string[];
+  error?: string;
+}
+
+/**
+ * Closes the connection, then deals with the files SQLite keeps beside the database
+ * (`lettre.db-wal`, the write-ahead log, and `lettre.db-shm`, its index), which it finds by
+ * the database's path, not by the file.
+ *
+ * At close SQLite copies the log into the database and deletes it, but only when the file at
+ * the path is still the one it opened: for a deleted or replaced database it leaves both
+ * behind. Left there, they would be replayed onto whatever file is put at the path next (the
+ * rescued journal put back as the editor is told to): SQLite cannot tell that they belonged
+ * to another file, and the result is a damaged database. So, once the connection is closed
+ * (never before: an open connection still writes to them, and SQLite decides at close what
+ * to do with them), when nothing is at the path any more, both are removed. When another
+ * file is there they are left alone: they may be that file's own (another lettre command may
+ * have it open), which only the editor can know.
+ */
+export function closeDatabase(db: DatabaseSync): Closed {
+  const known = opened.get(db);
+  if (db.isOpen) db.close();
+  const closed: Closed = { at: "same", removed: [], left: [] };
+  if (!known) return closed;
+  const beside = ["-wal", "-shm"].map((suffix) => `${known.file}${suffix}`);
+  const shown = (file: string) => path.join(path.dirname(DATABASE_FILE), path.basename(file));
+  try {
+    const now = statSync(known.file);
+    if (now.dev !== known.dev || now.ino !== known.ino) {
+      closed.at = "replaced";
+      closed.left = beside.filter((file) => existsSync(file)).map(shown);
+    }
+    return closed;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Not known to be gone (unreadable folder…): nothing is touched.
+    if (code !== "ENOENT" && code !== "ENOTDIR") return closed;
+  }
+  closed.at = "deleted";
+  for (const file of beside) {
+    try {
+      // lstat, not exists: a dangling link in its place is a leftover too.
+      lstatSync(file);
+    } catch {
+      continue;
+    }
+    try {
+      rmSync(file, { force: true });
+      closed.removed.push(shown(file));
+    } catch (error) {
+      closed.left.push(shown(file));
+      closed.error ??= (error as NodeJS.ErrnoException).code ?? String(error);
+    }
+  }
+  return closed;
+}
+
+/** Runs `work` in one transaction: all of it is recorded, or none. */
+export function transaction<T>(db: DatabaseSync, work: () => T): T {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const result = work();
+    db.exec("COMMIT");
+    return result;
+  } catch (error) {
+    // SQLite may have rolled back already (a full disk, a read-only file): keep the cause.
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+/**
+ * What an error of node:sqlite means for the editor: `.lettre/lettre.db: <what>: <fix>`,
+ * chosen by SQLite's result code (`errcode`, extended codes carry it in the low byte).
+ * Undefined when `error` is not a SQLite error.
+ */
+export function databaseError(error: unknown, file?: string): LettreError | undefined {
+  const e = error as { code?: string; errcode?: number; errstr?: string; message?: string };
+  if (e?.code !== "ERR_SQLITE_ERROR" || typeof e.errcode !== "number") return undefined;
+  const detail = e.errstr ?? e.message ?? "";
+  const key = ((): MessageKey => {
+    switch (e.errcode & 0xff) {
+      case 5: // SQLITE_BUSY
+      case 6: // SQLITE_LOCKED
+        return "database-locked";
+      case 3: // SQLITE_PERM
+      case 8: // SQLITE_READONLY
+        return "database-readonly";
+      case 11: // SQLITE_CORRUPT
+      case 26: // SQLITE_NOTADB
+        return "database-corrupt";
+      case 13: // SQLITE_FULL
+        return "database-full";
+      case 10: // SQLITE_IOERR
+        return "database-io";
+      case 14: // SQLITE_CANTOPEN
+        return file && isDirectory(file) ? "database-is-folder" : "database-cantopen";
+      default:
+        return "database-other";
+    }
+  })();
+  return diagnosticError(key, { detail, seconds: BUSY_TIMEOUT_MS / 1000 }, error);
+}
+
+/** `.lettre` could not be created: a file in its place, or a folder one cannot write to. */
+function folderError(error: unknown): LettreError {
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  const key: MessageKey =
+    code === "EEXIST" || code === "ENOTDIR" ? "database-folder-file" : "database-folder";
+  return diagnosticError(key, { detail: code || String(error) }, error);
+}
+
+function diagnosticError(key: MessageKey, params: Params, cause: unknown): LettreError {
+  return new LettreError(
+    [{ file: DATABASE_FILE, rule: key, severity: "error", message: t(key, params), cause }],
+    { cause },
+  );
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+const now = () => new Date().toISOString();
+
+// ---------------------------------------------------------------------------------------
+// Lists: subscribers and suppressions.
+
+export interface Subscriber {
+  email: string;
+  address: string;
+  fields: Record<string, string>;
+  status: "subscribed" | "unsubscribed" | "bounced";
+}
+
+/**
+ * Writes a list's rows, keyed by lowercased address, in one transaction: each is added or
+ * updated (never removed). Says how many were added, updated, and are suppressed
+ * (unsubscribed or bounced, kept but never sent to).
+ */
+export function saveSubscribers(
+  db: DatabaseSync,
+  list: string,
+  rows: Map<string, { address: string; fields: Record<string, string> }>,
+  at: string,
+): { added: number; updated: number; suppressed: number } {
+  const counts = { added: 0, updated: 0, suppressed: 0 };
+  const exists = db.prepare("SELECT 1 FROM subscribers WHERE list = ? AND email = ?");
+  const upsert = db.prepare(`
+    INSERT INTO subscribers (list, email, address, fields, added, updated) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (list, email) DO UPDATE SET address = excluded.address, fields = excluded.fields, updated = excluded.updated`);
+  const suppressed = db.prepare("SELECT 1 FROM suppressions WHERE email = ?");
+  transaction(db, () => {
+    for (const [key, row] of rows) {
+      if (exists.get(list, key)) counts.updated++;
+      else counts.added++;
+      if (suppressed.get(key)) counts.suppressed++;
+      upsert.run(list, key, row.address, JSON.stringify(row.fields), at, at);
+    }
+  });
+  return counts;
+}
+
+/** Everyone of the list, suppressed or not, with their status. */
+export function listSubscribers(db: DatabaseSync, name: string): Subscriber[] {
+  const rows = db
+    .prepare(`
+      SELECT s.email, s.address, s.fields, p.reason FROM subscribers s
+      LEFT JOIN suppressions p ON p.email = s.email
+      WHERE s.list = ? ORDER BY s.email`)
+    .all(name) as { email: string; address: string; fields: string; reason: string | null }[];
+  return rows.map((row) => ({
+    email: row.email,
+    address: row.address,
+    fields: JSON.parse(row.fields),
+    status: (row.reason as Subscriber["status"] | null) ?? "subscribed",
+  }));
+}
+
+/** Who would receive an issue sent to the list: subscribed, not suppressed. */
+export function recipients(db: DatabaseSync, list: string) {
+  return db
+    .prepare(`
+      SELECT s.email, s.address, s.fields FROM subscribers s
+      WHERE s.list = ? AND NOT EXISTS (SELECT 1 FROM suppressions p WHERE p.email = s.email)
+      ORDER BY s.email`)
+    .all(list)
+    .map((row) => {
+      const r = row as { email: string; address: string; fields: string };
+      return {
+        email: r.email,
+        address: r.address,
+        fields: JSON.parse(r.fields) as Record<string, string>,
+      };
+    });
+}
+
+/** How many addresses the list holds, suppressed ones included. */
+export function subscriberCount(db: DatabaseSync, list: string): number {
+  return Number(
+    (
+      db.prepare("SELECT COUNT(*) AS n FROM subscribers WHERE list = ?").get(list) as {
+        n: number;
+      }
+    ).n,
+  );
+}
+
+/** The lists and how many addresses each holds. */
+export function listNames(db: DatabaseSync): { name: string; count: number }[] {
+  return db
+    .prepare("SELECT list AS name, COUNT(*) AS count FROM subscribers GROUP BY list ORDER BY list")
+    .all() as { name: string; count: number }[];
+}
+
+/** Removes one address from a list, or the whole list. Unsubscribes are kept. */
+export function removeFromList(db: DatabaseSync, name: string, address?: string): number {
+  const result = address
+    ? db
+        .prepare("DELETE FROM subscribers WHERE list = ? AND email = ?")
+        .run(name, addressKey(address))
+    : db.prepare("DELETE FROM subscribers WHERE list = ?").run(name);
+  return Number(result.changes);
+}
+
+/** Records that `address` unsubscribed: excluded from every list and every later send. */
+export function unsubscribe(
+  db: DatabaseSync,
+  address: string,
+  at = new Date().toISOString(),
+): void {
+  db.prepare(
+    "INSERT INTO suppressions (email, reason, at) VALUES (?, 'unsubscribed', ?) ON CONFLICT (email) DO UPDATE SET reason = 'unsubscribed', at = excluded.at",
+  ).run(addressKey(address), at);
+}
+
+// ---------------------------------------------------------------------------------------
+// Sending: the journal, the runs in progress, the frozen editions.
+
+/** A journal row's status (the schema's CHECK), in the order reports show them. */
+export const STATUSES = ["sent", "failed", "deferred", "unknown", "sending", "pending"] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** The lists the issue was sent to (has journal rows for). */
+export function listsSentTo(db: DatabaseSync, slug: string): string[] {
+  const lists = db
+    .prepare("SELECT DISTINCT list FROM journal WHERE issue = ? ORDER BY list")
+    .all(slug) as { list: string }[];
+  return lists.map(({ list }) => list);
+}
+
+/** How many journal rows of the issue's send to the list have each status (0 for none). */
+export function countsByStatus(db: DatabaseSync, slug: string, list: string) {
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+  for (const row of db
+    .prepare(
+      "SELECT status, COUNT(*) AS n FROM journal WHERE issue = ? AND list = ? GROUP BY status",
+    )
+    .all(slug, list) as { status: Status; n: number }[]) {
+    counts[row.status] = row.n;
+  }
+  return counts;
+}
+
+/**
+ * The journal status of each address for the issue's send to the list, read one address at
+ * a time (one statement, prepared once): undefined for an address with no row yet.
+ */
+export function journalStatusOf(
+  db: DatabaseSync,
+  slug: string,
+  list: string,
+): (email: string) => string | undefined {
+  const statusOf = db.prepare(
+    "SELECT status FROM journal WHERE issue = ? AND list = ? AND email = ?",
+  );
+  return (email) => (statusOf.get(slug, list, email) as { status: string } | undefined)?.status;
+}
+
+/** Addresses whose message's fate is unknown, in order. */
+export function unknownRecipients(db: DatabaseSync, slug: string, list: string): string[] {
+  const unknown = db
+    .prepare(
+      "SELECT email FROM journal WHERE issue = ? AND list = ? AND status = 'unknown' ORDER BY email",
+    )
+    .all(slug, list) as { email: string }[];
+  return unknown.map((u) => u.email);
+}
+
+/** The process recorded as sending the issue to the list (maybe gone since), if any. */
+export function runOf(db: DatabaseSync, slug: string, list: string): number | undefined {
+  const run = db.prepare("SELECT pid FROM runs WHERE issue = ? AND list = ?").get(slug, list) as
+    | { pid: number }
+    | undefined;
+  return run?.pid;
+}
+
+/** Records `pid` as the process sending the issue to the list, in place of any other. */
+export function recordRun(db: DatabaseSync, slug: string, list: string, pid: number): void {
+  db.prepare("INSERT OR REPLACE INTO runs (issue, list, pid, started) VALUES (?, ?, ?, ?)").run(
+    slug,
+    list,
+    pid,
+    now(),
+  );
+}
+
+/** Forgets the run of `pid` (not a run another process recorded since). */
+export function releaseRun(db: DatabaseSync, slug: string, list: string, pid: number): void {
+  db.prepare("DELETE FROM runs WHERE issue = ? AND list = ? AND pid = ?").run(slug, list, pid);
+}
+
+/** The compiled issue a list receives, as frozen at the first send. */
+export interface Edition {
+  hash: string;
+  subject: string;
+  html: string;
+  text: string;
+  frozenAt: string;
+}
+
+/**
+ * The version of `slug` frozen for `list`, once someone of the list may have received it
+ * (a row sent, sending or unknown). Before that, nothing binds: a send that reached no one
+ * (refused from its first message, say) takes the issue as it is at the next run.
+ */
+export function frozenEdition(db: DatabaseSync, slug: string, list: string): Edition | undefined {
+  const row = db
+    .prepare(`SELECT hash, subject, html, text, frozen_at AS frozenAt FROM editions e
+      WHERE issue = ? AND list = ? AND EXISTS (SELECT 1 FROM journal j
+        WHERE j.issue = e.issue AND j.list = e.list AND j.status IN ('sent', 'sending', 'unknown'))`)
+    .get(slug, list) as Edition | undefined;
+  return row ? { ...row } : undefined;
+}
+
+/** Records `edition` as the version of `slug` the list receives, in place of any other. */
+export function freezeEdition(db: DatabaseSync, slug: string, list: string, edition: Edition) {
+  db.prepare(
+    "INSERT OR REPLACE INTO editions (issue, list, hash, subject, html, text, frozen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  ).run(slug, list, edition.hash, edition.subject, edition.html, edition.text, edition.frozenAt);
+}
+
+/**
+ * Rows a killed run left `sending` (their message may or may not have gone out) become
+ * `unknown`. Returns how many.
+ */
+export function markInFlightUnknown(db: DatabaseSync, slug: string, list: string): number {
+  return Number(
+    db
+      .prepare(
+        "UPDATE journal SET status = 'unknown', updated = ? WHERE issue = ? AND list = ? AND status = 'sending'",
+      )
+      .run(now(), slug, list).changes,
+  );
+}
+
+/** A `pending` row for each recipient that has no row yet (the others keep theirs). */
+export function recordPending(
+  db: DatabaseSync,
+  slug: string,
+  list: string,
+  people: { email: string; messageId: string }[],
+): void {
+  const insert =
+    db.prepare(`INSERT OR IGNORE INTO journal (issue, list, email, status, message_id, updated)
+        VALUES (?, ?, ?, 'pending', ?, ?)`);
+  for (const person of people) insert.run(slug, list, person.email, person.messageId, now());
+}
+
+/** The journal of one run (an issue to a list), message by message. */
+export interface RunJournal {
+  /**
+   * Records the message as `sending` (one more attempt), before it is handed to the
+   * transport; false, and nothing recorded, when the address was suppressed meanwhile (an
+   * unsubscribe during a long run).
+   */
+  claimRecipient(email: string): boolean;
+  /** How many times the message was taken (the attempt under way included). */
+  attemptsOf(email: string): number;
+  /** Accepted by the transport: `sent`, with its answer. */
+  markSent(email: string, response: string): void;
+  /** Refused for now (4xx, out of reach): `deferred`, retried by this run or the next. */
+  markDeferred(email: string, code: number | null, response: string): void;
+  /** Handed over without an answer: `unknown`, re-sent only on request. */
+  markUnknown(email: string, code: number | null, response: string): void;
+  /** Not sent, through no fault of the address (the whole send is wrong): `pending` again. */
+  markPending(email: string, code: number | null, response: string): void;
+  /** Refused for good (5xx to the address): `failed`, and the address suppressed as bounced. */
+  markRefused(email: string, code: number | null, response: string): void;
+}
+
+/** The statements of one run's journal, prepared once for all its messages. */
+export function runJournal(db: DatabaseSync, slug: string, list: string): RunJournal {
+  const attemptsOf = db.prepare(
+    "SELECT attempts FROM journal WHERE issue = ? AND list = ? AND email = ?",
+  );
+  // Taken only if the address is still not suppressed (an unsubscribe during a long run).
+  const take =
+    db.prepare(`UPDATE journal SET status = 'sending', attempts = attempts + 1, updated = ?
+      WHERE issue = ? AND list = ? AND email = ? AND NOT EXISTS (SELECT 1 FROM suppressions WHERE email = ?)`);
+  const mark = db.prepare(
+    "UPDATE journal SET status = ?, code = ?, response = ?, updated = ? WHERE issue = ? AND list = ? AND email = ?",
+  );
+  const suppress = db.prepare(
+    "INSERT OR REPLACE INTO suppressions (email, reason, detail, at) VALUES (?, 'bounced', ?, ?)",
+  );
+  const markAs = (status: Status) => (email: string, code: number | null, response: string) => {
+    mark.run(status, code, response, now(), slug, list, email);
+  };
+  return {
+    claimRecipient: (email) => Number(take.run(now(), slug, list, email, email).changes) !== 0,
+    attemptsOf: (email) => {
+      const { attempts } = attemptsOf.get(slug, list, email) as { attempts: number };
+      return attempts;
+    },
+    markSent: (email, response) => mark.run("sent", 250, response, now(), slug, list, email),
+    markDeferred: markAs("deferred"),
+    markUnknown: markAs("unknown"),
+    markPending: markAs("pending"),
+    markRefused: (email, code, response) =>
+      transaction(db, () => {
+        mark.run("failed", code, response, now(), slug, list, email);
+        suppress.run(email, `${code} ${response}`.slice(0, 500), now());
+      }),
+  };
+}
