@@ -16,6 +16,7 @@ import {
   readInside,
 } from "../core/files.ts";
 import { t } from "../core/i18n.ts";
+import { TextMemo } from "../core/memo.ts";
 import { tooDeep } from "../render/markdown.ts";
 
 interface Reference {
@@ -71,10 +72,22 @@ function* rawElements(
  * Images, links and link definitions (`[logo]: images/logo.png`) of a Markdown text, and its
  * images without alternative text. Lines are 0-based in the text.
  */
-function markdownReferences(text: string): {
-  found: { src: string; line: number }[];
-  unlabelled: Unlabelled[];
-} {
+type References = { found: { src: string; line: number }[]; unlabelled: Unlabelled[] };
+
+/** By text: the same texts are looked at again at every rebuild of `lettre dev`. */
+const referencesOf = new TextMemo<References & { size: number }>(4 * 1024 * 1024);
+/** What any image, link, link definition or raw `<img>`/`<a>` needs to be written. */
+const MAY_REFER = /!\[|\]\s*[(:[]|<(?:img|a)\b/i;
+
+function markdownReferences(text: string): References {
+  if (!MAY_REFER.test(text)) return { found: [], unlabelled: [] };
+  const known = referencesOf.get(text);
+  if (known) return known;
+  const made = findReferences(text);
+  return referencesOf.set(text, { ...made, size: made.found.length * 64 });
+}
+
+function findReferences(text: string): References {
   const found: { src: string; line: number }[] = [];
   const unlabelled: Unlabelled[] = [];
   const walk = (node: Nodes): void => {

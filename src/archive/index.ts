@@ -23,7 +23,7 @@ import {
   joinCalendars,
   splitByDate,
 } from "./calendar.ts";
-import { feeds } from "./feeds.ts";
+import { FEED_SIZE, feeds } from "./feeds.ts";
 import { jsonLd } from "./jsonld.ts";
 import { ArchiveMemo } from "./memo.ts";
 import {
@@ -209,7 +209,12 @@ export async function buildArchive(
     }
   };
   try {
-    const { atom, json } = feeds(issues, config, feedContent);
+    const newest = issues.slice(0, FEED_SIZE);
+    const known = memo?.feeds;
+    const same =
+      known?.issues.length === newest.length && newest.every((x, i) => known.issues[i] === x);
+    const { atom, json } = same ? known : feeds(newest, config, feedContent);
+    if (memo) memo.feeds = { issues: newest, atom, json };
     files.set("feed.xml", atom);
     files.set("feed.json", json);
   } catch (error) {
@@ -248,7 +253,11 @@ export async function buildArchive(
   const emails = await input.emails;
   for (const issue of issues) {
     const email = emails.get(issue.slug);
-    if (email) files.set(`${issue.slug}/email.html`, webEmail(email, config, templates));
+    if (!email) continue;
+    const known = memo?.webEmails.get(issue.slug);
+    const web = known?.email === email ? known.web : webEmail(email, config, templates);
+    memo?.webEmails.set(issue.slug, { email, web });
+    files.set(`${issue.slug}/email.html`, web);
   }
   return { files, diagnostics };
 }

@@ -13,6 +13,10 @@ export class ArchiveMemo {
   >();
   readonly contents = new WeakMap<Issue, string>();
   readonly calendars = new WeakMap<Issue, Map<string, string>>();
+  /** The email's web copy, by slug, with the email it was made from. */
+  readonly webEmails = new Map<string, { email: string; web: string }>();
+  /** The feeds, with the issues they were made from. */
+  feeds?: { issues: readonly Issue[]; atom: string; json: string };
   /** Renewed when any image or file under newsletters/ changes. */
   assets = new WeakMap<Issue, { files: Map<string, Uint8Array>; diagnostics: Diagnostic[] }>();
 

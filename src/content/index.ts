@@ -254,7 +254,12 @@ function checkDateOrder(type: string, item: Record<string, unknown>, found: Diag
 
 export type ParseCache = Map<
   string,
-  { source: string; lang: Locale } & ReturnType<typeof parseIssue>
+  {
+    source: string;
+    lang: Locale;
+    /** Unchanged since read, as far as the watcher knows: not read again. */
+    current?: boolean;
+  } & ReturnType<typeof parseIssue>
 >;
 
 /**
@@ -289,12 +294,23 @@ export async function loadIssues(
       message: t("extension", { value: name, suggestion }),
     });
   }
+  const add = ({ issue, diagnostics }: ReturnType<typeof parseIssue>) => {
+    result.diagnostics.push(...diagnostics);
+    if (!issue) return;
+    if (issue.data.draft && !options.drafts) result.drafts.push(issue.slug);
+    else result.issues.push(issue);
+  };
   const present = new Set(all.map((name) => `${CONTENT_DIR}/${name}`));
   for (const file of options.cache?.keys() ?? []) {
     if (!present.has(file)) options.cache?.delete(file);
   }
   for (const name of all.filter((n) => n.endsWith(".md"))) {
     const file = `${CONTENT_DIR}/${name}`;
+    const current = options.cache?.get(file);
+    if (current?.current && current.lang === options.defaultLang) {
+      add(current);
+      continue;
+    }
     const { text: source, diagnostics: readErrors } = await readText(path.join(dir, name), file, {
       root,
       within: CONTENT_DIR,
@@ -307,12 +323,9 @@ export async function loadIssues(
       cached && cached.source === source && cached.lang === options.defaultLang
         ? cached
         : parseIssue(source, file, options.defaultLang);
-    options.cache?.set(file, { ...parsed, source, lang: options.defaultLang });
-    const { issue, diagnostics } = parsed;
-    result.diagnostics.push(...diagnostics);
-    if (!issue) continue;
-    if (issue.data.draft && !options.drafts) result.drafts.push(issue.slug);
-    else result.issues.push(issue);
+    const entry = { ...parsed, source, lang: options.defaultLang, current: true };
+    options.cache?.set(file, entry);
+    add(entry);
   }
   return result;
 }

@@ -5,8 +5,9 @@
  * - Rendered Markdown and its plain text (render/markdown.ts, archive/model.ts): pure
  *   functions of the text, the language (and, for a text with a relative address, the
  *   base); never stale, bounded in size, least recently used dropped first.
- * - `BuildCache`, kept by `lettre dev` between rebuilds: parsed issues by file text (an
- *   unchanged file keeps its `Issue` object), then emails and archive renderings by `Issue`
+ * - `BuildCache`, kept by `lettre dev` between rebuilds: parsed issues by file (a file the
+ *   watcher did not see change is not read again; one it did is parsed again only if its
+ *   text changed, so an unchanged file keeps its `Issue` object), then emails and archive renderings by `Issue`
  *   object, and the last output by path. A change of the config or of any template drops
  *   every rendering; a change of an image or file under newsletters/ drops the assets.
  *
@@ -45,6 +46,8 @@ export class BuildCache {
   /** Forgets what depends on `files` (paths relative to the project root). */
   invalidate(files: Iterable<string>): void {
     for (const file of files) {
+      const parsed = this.parsed.get(file);
+      if (parsed) parsed.current = false;
       if (file === CONFIG_FILE) {
         this.config = undefined;
         this.dropRenderings();

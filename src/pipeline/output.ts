@@ -82,17 +82,23 @@ export async function writeChanged(
   };
   const previous =
     (await claim(outDir)) || (await gone()) ? new Map<string, string | Uint8Array>() : last;
-  const changed: string[] = [];
-  for (const [file, content] of files) {
+  const changed = [...files].flatMap(([file, content]) => {
     const before = previous.get(file);
-    if (before !== undefined && same(before, content)) continue;
-    const target = path.join(outDir, file);
-    await mkdir(path.dirname(target), { recursive: true });
-    const temporary = `${target}.${process.pid}.tmp`;
-    await writeFile(temporary, content);
-    await rename(temporary, target);
-    changed.push(file);
-  }
+    return before !== undefined && same(before, content) ? [] : [file];
+  });
+  // A few at a time: each is a folder made, a file written and renamed (a save changes a
+  // dozen files; the first build of lettre dev, thousands).
+  const queue = [...changed];
+  const writer = async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      const target = path.join(outDir, file);
+      await mkdir(path.dirname(target), { recursive: true });
+      const temporary = `${target}.${process.pid}.tmp`;
+      await writeFile(temporary, files.get(file) ?? "");
+      await rename(temporary, target);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, writer));
   for (const file of previous.keys()) {
     if (files.has(file)) continue;
     await rm(path.join(outDir, file), { force: true });

@@ -38,7 +38,7 @@ export interface Watching {
 }
 
 export function watch(options: WatchOptions): Watching {
-  const { onBuild, debounceMs = 40, ...buildOptions } = options;
+  const { onBuild, debounceMs = 10, ...buildOptions } = options;
   const root = path.resolve(options.root);
   const cache = new BuildCache();
   const pending = new Set<string>();
