@@ -179,8 +179,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     // The database failed after it was opened (locked, read-only, damaged): name the fix.
     if ((error as { code?: string })?.code === "ERR_SQLITE_ERROR") {
-      const { databaseError } = await import("../send/store.ts");
-      const explained = databaseError(error, path.join(root, ".lettre/lettre.db"));
+      const { DATABASE_FILE, databaseError } = await import("../send/store.ts");
+      const explained = databaseError(error, path.join(root, DATABASE_FILE));
       if (explained) {
         print(explained.diagnostics, debug);
         return 1;
