@@ -6,42 +6,16 @@
  * Issues are copies of the example issue, each with its own words (no two texts alike).
  */
 import { spawn } from "node:child_process";
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SMTPServer } from "smtp-server";
+import { median, project } from "./bench-project.ts";
 
 const REPO = path.resolve(import.meta.dirname, "..");
 const SIZE = Number(process.env.BENCH_ISSUES ?? 200);
 const BIG = Number(process.env.BENCH_BIG ?? 500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LETTRE = path.join(REPO, "bin/lettre.js");
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
-
-export async function project(size: number, seed = 0): Promise<string> {
-  const root = await mkdtemp(path.join(tmpdir(), "lettre-bench-"));
-  await cp(path.join(REPO, "templates"), path.join(root, "templates"), { recursive: true });
-  await cp(path.join(REPO, "lettre.config.yaml"), path.join(root, "lettre.config.yaml"));
-  await mkdir(path.join(root, "newsletters"));
-  const example = await readFile(path.join(REPO, "newsletters/2025-s2.md"), "utf8");
-  for (let i = 1; i <= size; i++) {
-    const n = String(i).padStart(3, "0");
-    const date = new Date(Date.UTC(2010, 0, 1 + i * 10)).toISOString().slice(0, 10);
-    const issue = example
-      .replace(/^title: .*$/m, `title: "Lettre ${n} : l'IA au cœur des territoires"`)
-      .replace(/^date: .*$/m, `date: ${date}`)
-      .replace(/^number: .*$/m, `number: ${i}`)
-      .replaceAll(" de ", ` de (${seed + i}) `)
-      .replaceAll(" les ", ` les (${seed + i}) `);
-    await writeFile(path.join(root, "newsletters", `lettre-${n}.md`), issue);
-  }
-  return root;
-}
 
 /** In a child process: one measure, printed as JSON. */
 async function child(kind: string, root: string): Promise<void> {

@@ -4,39 +4,14 @@
  * Each project is made in a temporary folder from the example issue; each figure is the
  * median of several saves (this machine is noisy: compare medians and ratios).
  */
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { build } from "../src/pipeline/index.ts";
 import { startPreview } from "../src/watch/server.ts";
+import { median, project } from "./bench-project.ts";
 
-const REPO = path.resolve(import.meta.dirname, "..");
 const SIZES = (process.env.BENCH_SIZES ?? "1,200").split(",").map(Number);
 const SAVES = Number(process.env.BENCH_SAVES ?? 9);
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
-
-async function project(size: number): Promise<string> {
-  const root = await mkdtemp(path.join(tmpdir(), "lettre-bench-"));
-  await cp(path.join(REPO, "templates"), path.join(root, "templates"), { recursive: true });
-  await cp(path.join(REPO, "lettre.config.yaml"), path.join(root, "lettre.config.yaml"));
-  await mkdir(path.join(root, "newsletters"));
-  const example = await readFile(path.join(REPO, "newsletters/2025-s2.md"), "utf8");
-  for (let i = 1; i <= size; i++) {
-    const n = String(i).padStart(3, "0");
-    const date = new Date(Date.UTC(2010, 0, 1 + i * 10)).toISOString().slice(0, 10);
-    const issue = example
-      .replace(/^title: .*$/m, `title: "Lettre ${n} : l'IA au cœur des territoires"`)
-      .replace(/^date: .*$/m, `date: ${date}`)
-      .replace(/^number: .*$/m, `number: ${i}`);
-    await writeFile(path.join(root, "newsletters", `lettre-${n}.md`), issue);
-  }
-  return root;
-}
 
 async function reloads(url: string) {
   const response = await fetch(`${url}__lettre/events`);
