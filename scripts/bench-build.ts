@@ -147,7 +147,7 @@ if (process.argv[2] === "--child") {
       [
         LETTRE,
         "send",
-        "lettre-100",
+        `lettre-${String(Math.ceil(SIZE / 2)).padStart(3, "0")}`,
         "--test",
         "bench@example.org",
         "--transport",
