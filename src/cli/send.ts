@@ -129,16 +129,15 @@ export async function runSend(args: SendArgs): Promise<number> {
     for (const d of errors) err(formatDiagnostic(d));
     return 1;
   }
-  const found = { issue: built.issue, email: built.email };
-  if (found.issue.data.draft) {
+  if (built.issue.data.draft) {
     err(t("send-draft", { slug }));
     return 1;
   }
   const compiled = {
     slug,
-    subject: found.issue.data.title,
-    html: found.email.html,
-    text: found.email.text,
+    subject: built.issue.data.title,
+    html: built.email.html,
+    text: built.email.text,
   };
 
   const url = args.transport ?? config.value.sending.transport;

@@ -306,21 +306,17 @@ export async function loadIssues(
   }
   for (const name of all.filter((n) => n.endsWith(".md"))) {
     const file = `${CONTENT_DIR}/${name}`;
-    const current = options.cache?.get(file);
-    if (current?.current && current.lang === options.defaultLang) {
-      add(current);
+    const cached = options.cache?.get(file);
+    const sameLang = cached?.lang === options.defaultLang;
+    if (cached?.current && sameLang) {
+      add(cached);
       continue;
     }
-    const { text: source, diagnostics: readErrors } = await readText(path.join(dir, name), file, {
-      root,
-      within: CONTENT_DIR,
-      maxBytes: MAX_TEXT_BYTES,
-    });
+    const { text: source, diagnostics: readErrors } = await readIssueFile(root, file);
     result.diagnostics.push(...readErrors);
     if (source === undefined) continue;
-    const cached = options.cache?.get(file);
     const parsed =
-      cached && cached.source === source && cached.lang === options.defaultLang
+      cached && sameLang && cached.source === source
         ? cached
         : parseIssue(source, file, options.defaultLang);
     const entry = { ...parsed, source, lang: options.defaultLang, current: true };
@@ -328,6 +324,15 @@ export async function loadIssues(
     add(entry);
   }
   return result;
+}
+
+/** An issue's file (`newsletters/x.md`): inside newsletters/, a regular file, of a sane size. */
+function readIssueFile(root: string, file: string) {
+  return readText(path.join(root, file), file, {
+    root,
+    within: CONTENT_DIR,
+    maxBytes: MAX_TEXT_BYTES,
+  });
 }
 
 /**
@@ -340,13 +345,7 @@ export async function loadIssue(
   defaultLang: Locale,
 ): Promise<{ issue?: Issue; diagnostics: Diagnostic[]; known?: string[] }> {
   const file = `${CONTENT_DIR}/${slug}.md`;
-  const read = SLUG.test(slug)
-    ? await readText(path.join(root, file), file, {
-        root,
-        within: CONTENT_DIR,
-        maxBytes: MAX_TEXT_BYTES,
-      })
-    : undefined;
+  const read = SLUG.test(slug) ? await readIssueFile(root, file) : undefined;
   if (read === undefined || read.missing) {
     const names = await readdir(path.join(root, CONTENT_DIR)).catch(() => [] as string[]);
     const known = names.filter((n) => n.endsWith(".md")).map((n) => n.slice(0, -3));

@@ -7,8 +7,8 @@
  *   base); never stale, bounded in size, least recently used dropped first.
  * - `BuildCache`, kept by `lettre dev` between rebuilds: parsed issues by file (a file the
  *   watcher did not see change is not read again; one it did is parsed again only if its
- *   text changed, so an unchanged file keeps its `Issue` object), then emails and archive renderings by `Issue`
- *   object, and the last output by path. A change of the config or of any template drops
+ *   text changed, so an unchanged file keeps its `Issue` object), then emails and archive
+ *   renderings by `Issue` object, and the last output by path. A change of the config or of any template drops
  *   every rendering; a change of an image or file under newsletters/ drops the assets.
  *
  * On disk, between processes (`.lettre/cache/emails/`, `DiskCache`): each compiled email
