@@ -9,5 +9,9 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(1);
 }
+// Node keeps the code it compiled (lettre's TypeScript once stripped, its libraries) in its
+// cache folder, so that each command starts sooner; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+const { enableCompileCache } = await import("node:module");
+enableCompileCache?.();
 const { main } = await import("../src/cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));

@@ -1,9 +1,7 @@
+import { createRequire } from "node:module";
 import path from "node:path";
 import type { Nodes } from "mdast";
 import { type DefaultTreeAdapterTypes, parseFragment } from "parse5";
-import remarkGfm from "remark-gfm";
-import remarkParse from "remark-parse";
-import { unified } from "unified";
 import { CONFIG_FILE, type Config, configLineOf } from "../config/index.ts";
 import { CONTENT_DIR, type Issue, markdownTexts } from "../content/index.ts";
 import { type Diagnostic, formatPath } from "../core/diagnostic.ts";
@@ -34,7 +32,15 @@ interface Unlabelled {
   html: boolean;
 }
 
-const parser = unified().use(remarkParse).use(remarkGfm);
+/** Loaded at the first text to look at (see render/markdown.ts). */
+let parser: { parse(text: string): Nodes } | undefined;
+const markdownParser = () => {
+  const require = createRequire(import.meta.url);
+  const { unified } = require("unified") as typeof import("unified");
+  const remarkParse = (require("remark-parse") as typeof import("remark-parse")).default;
+  const remarkGfm = (require("remark-gfm") as typeof import("remark-gfm")).default;
+  return unified().use(remarkParse).use(remarkGfm);
+};
 /** A link is a file to publish when it names one (has an extension); an image always. */
 const FILE = /\.[a-z0-9]{1,5}$/i;
 
@@ -75,7 +81,7 @@ function* rawElements(
 type References = { found: { src: string; line: number }[]; unlabelled: Unlabelled[] };
 
 /** By text: the same texts are looked at again at every rebuild of `lettre dev`. */
-const referencesOf = new TextMemo<References & { size: number }>(4 * 1024 * 1024);
+const referencesOf = new TextMemo<References & { size: number }>(4 * 1024 * 1024, "refs");
 /** What any image, link, link definition or raw `<img>`/`<a>` needs to be written. */
 const MAY_REFER = /!\[|\]\s*[(:[]|<(?:img|a)\b/i;
 
@@ -114,7 +120,10 @@ function findReferences(text: string): References {
     if ("children" in node) for (const child of node.children) walk(child);
   };
   // Too deep to parse: the content stage reports it with the issue.
-  if (!tooDeep(text)) walk(parser.parse(text));
+  if (!tooDeep(text)) {
+    parser ??= markdownParser();
+    walk(parser.parse(text));
+  }
   return { found, unlabelled };
 }
 

@@ -10,6 +10,8 @@ import { CONFIG_FILE, type Config, configLineOf } from "../config/index.ts";
 import type { Issue } from "../content/index.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
+import { type Content, type LazyText, type Products, productKey } from "../core/products.ts";
+import type { Email } from "../email/index.ts";
 import type { TemplateSet } from "../render/index.ts";
 import { viewModel } from "../render/index.ts";
 import { MarkdownError } from "../render/markdown.ts";
@@ -55,21 +57,27 @@ export interface ArchiveInput {
    * Compiled email HTML by slug, published as `<slug>/email.html`; awaited last, so that
    * the pages are made while the emails compile.
    */
-  emails: Promise<ReadonlyMap<string, string>>;
+  emails: Promise<ReadonlyMap<string, { email: Email; key?: string }>>;
   /** YYYY-MM-DD that splits upcoming from past events. */
   today: string;
   /** What previous builds made from unchanged issues (`lettre dev`). */
   memo?: ArchiveMemo;
+  /**
+   * What the previous `lettre build` made (core/products.ts), with the hash of what every
+   * page depends on besides its own data: the code, the config, the templates, the language
+   * of messages.
+   */
+  products?: { kept: Products; context: string };
 }
 
 export async function buildArchive(
   input: ArchiveInput,
-): Promise<{ files: Map<string, string | Uint8Array>; diagnostics: Diagnostic[] }> {
+): Promise<{ files: Map<string, Content>; diagnostics: Diagnostic[] }> {
   const { templates } = input;
   // The web has no subscriber: placeholders show their fallback everywhere below.
   const config = publicConfig(input.config);
   const all = input.issues.map(publicIssue);
-  const files = new Map<string, string | Uint8Array>();
+  const files = new Map<string, Content>();
   const pages: { url: string; lastmod?: string }[] = [];
   const diagnostics: Diagnostic[] = [];
   const issues = newestFirst(all.filter((issue) => !issue.data.draft));
@@ -77,13 +85,55 @@ export async function buildArchive(
   const site = { lang: config.lang, site: config.site, theme: config.theme };
   const common = { ...site, sender: config.sender, footer: config.footer, address: config.address };
 
-  const publish = (p: Page, html: string | undefined, issue?: Issue) => {
+  /** `make()`, or what the last build made from the same `parts`. */
+  const keep = <T>(kind: string, parts: (string | undefined)[], make: () => T): T => {
+    const products = input.products;
+    return products
+      ? products.kept.once(productKey(kind, products.context, ...parts), make)
+      : make();
+  };
+  /** The hash of an issue's file name and text: what everything made of it depends on. */
+  const digests = new Map<Issue, string>();
+  const digestOf = (issue: Issue) => {
+    let digest = digests.get(issue);
+    if (digest === undefined) {
+      digest = productKey("", issue.file, issue.source);
+      digests.set(issue, digest);
+    }
+    return digest;
+  };
+  /** Like `keep`, for a text only written out: one of the last build is not read. */
+  const keepText = (
+    kind: string,
+    parts: (string | undefined)[],
+    make: () => string | undefined,
+  ): string | LazyText | undefined => {
+    const products = input.products;
+    if (!products) return make();
+    return products.kept.onceText(productKey(kind, products.context, ...parts), make);
+  };
+  const publish = (p: Page, html: string | LazyText | undefined, issue?: Issue) => {
     if (html === undefined) return;
     files.set(`${p.path}index.html`, html);
     pages.push({ url: p.url, ...(issue ? { lastmod: issue.data.date } : {}) });
   };
-  const render = (name: string, p: Page, data: object, issue?: Issue) =>
-    publish(p, renderPage(name, p, data, issue), issue);
+  /**
+   * A list page, a function of `from` (the issues it is made from, in order) and `extra`
+   * alone: made again only when one of them changed.
+   */
+  const render = (
+    name: string,
+    p: Page,
+    from: readonly Issue[],
+    data: () => object,
+    extra?: string,
+  ) => {
+    const parts = [name, JSON.stringify(p), extra, ...from.map(digestOf)];
+    publish(
+      p,
+      keepText("list", parts, () => renderPage(name, p, data())),
+    );
+  };
   const renderPage = (name: string, p: Page, data: object, issue?: Issue) => {
     try {
       return templates.pages.get(name)?.({ ...common, ...data, page: p }) ?? "";
@@ -137,12 +187,21 @@ export async function buildArchive(
         },
         issue,
       );
-    publish(p, memo ? memo.page(issue, older, newer, make) : make(), issue);
-    const calendars = ArchiveMemo.once(memo?.calendars, issue, () => {
-      const made = new Map<string, string>();
-      for (const entry of own) if (entry.file) made.set(entry.file, icsOf([entry], config));
-      return made;
-    });
+    const html = memo
+      ? memo.page(issue, older, newer, make)
+      : keepText(
+          "page",
+          [digestOf(issue), older && digestOf(older), newer && digestOf(newer)],
+          make,
+        );
+    publish(p, html, issue);
+    const calendars = ArchiveMemo.once(memo?.calendars, issue, () =>
+      keep("ics", [digestOf(issue)], () => {
+        const made = new Map<string, string>();
+        for (const entry of own) if (entry.file) made.set(entry.file, icsOf([entry], config));
+        return made;
+      }),
+    );
     for (const [file, ics] of calendars) {
       files.set(file, ics);
       calendarFiles.set(file, ics);
@@ -155,7 +214,7 @@ export async function buildArchive(
     const n = i + 1;
     const p = page(config, listPath(n), "");
     const href = (k: number) => `${p.root}${listPath(k)}`;
-    render("index", p, {
+    const data = () => ({
       issues: list.map((issue) => card(issue, p.root)),
       pagination: {
         current: n,
@@ -165,34 +224,50 @@ export async function buildArchive(
         pages: lists.map((_, k) => ({ n: k + 1, href: href(k + 1), current: k + 1 === n })),
       },
     });
+    render("index", p, list, data, `${n}/${lists.length}`);
   });
   const tags = tagsOf(issues);
   const tagsPage = page(config, "tags/", "");
-  render("tags", tagsPage, {
+  render("tags", tagsPage, issues, () => ({
     tags: tags.map((tag) => ({ ...tag, count: tag.issues.length, href: `${tag.slug}/` })),
-  });
+  }));
   for (const tag of tags) {
     const p = page(config, `tags/${tag.slug}/`, tag.name);
-    render("tag", p, { tag: tag.name, issues: tag.issues.map((issue) => card(issue, p.root)) });
+    render("tag", p, tag.issues, () => ({
+      tag: tag.name,
+      issues: tag.issues.map((issue) => card(issue, p.root)),
+    }));
   }
 
   // 3. Views across issues
   const events = page(config, "events/", "");
-  const { upcoming, past } = splitByDate(entries, input.today);
-  render("events", events, {
-    upcoming: upcoming.map((e) => entryView(e, events.root)),
-    past: past.map((e) => entryView(e, events.root)),
-  });
+  render(
+    "events",
+    events,
+    issues,
+    () => {
+      const { upcoming, past } = splitByDate(entries, input.today);
+      return {
+        upcoming: upcoming.map((e) => entryView(e, events.root)),
+        past: past.map((e) => entryView(e, events.root)),
+      };
+    },
+    input.today,
+  );
   const datathons = page(config, "datathons/", "");
-  render("datathons", datathons, { datathons: datathonsOf(issues, datathons.root) });
+  render("datathons", datathons, issues, () => ({
+    datathons: datathonsOf(issues, datathons.root),
+  }));
   const projects = page(config, "projects/", "");
-  render("projects", projects, { projects: projectsOf(issues, projects.root) });
-  render("search", page(config, "search/", ""), {});
+  render("projects", projects, issues, () => ({ projects: projectsOf(issues, projects.root) }));
+  render("search", page(config, "search/", ""), [], () => ({}));
 
   // 4. Feeds, calendar, sitemap, search index, assets
   const content = templates.env.compile("{{> issue-content}}");
   const feedContent = (issue: Issue) =>
-    ArchiveMemo.once(memo?.contents, issue, () => feedHtml(issue));
+    ArchiveMemo.once(memo?.contents, issue, () =>
+      keep("feed", [digestOf(issue)], () => feedHtml(issue)),
+    );
   const feedHtml = (issue: Issue) => {
     try {
       const url = `${config.site.url}/${issue.slug}/`;
@@ -252,12 +327,23 @@ export async function buildArchive(
   }
   const emails = await input.emails;
   for (const issue of issues) {
-    const email = emails.get(issue.slug);
-    if (!email) continue;
-    const known = memo?.webEmails.get(issue.slug);
+    const made = emails.get(issue.slug);
+    if (!made) continue;
+    const file = `${issue.slug}/email.html`;
+    if (!memo) {
+      // By the email's key in the disk cache (its texts need not be read), else its text.
+      const from = made.key ? ["key", made.key] : ["html", made.email.html];
+      files.set(
+        file,
+        keepText("web", from, () => webEmail(made.email.html, config, templates)) ?? "",
+      );
+      continue;
+    }
+    const email = made.email.html;
+    const known = memo.webEmails.get(issue.slug);
     const web = known?.email === email ? known.web : webEmail(email, config, templates);
-    memo?.webEmails.set(issue.slug, { email, web });
-    files.set(`${issue.slug}/email.html`, web);
+    memo.webEmails.set(issue.slug, { email, web });
+    files.set(file, web);
   }
   return { files, diagnostics };
 }

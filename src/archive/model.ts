@@ -44,7 +44,7 @@ export function newestFirst(issues: readonly Issue[]): Issue[] {
 }
 
 /** Plain texts of Markdown texts, by language and text (a pure function: never stale). */
-const plainTexts = new TextMemo<string>(8 * 1024 * 1024);
+const plainTexts = new TextMemo<string>(8 * 1024 * 1024, "plain");
 
 /** Plain text of Markdown, for summaries, search and calendar descriptions. */
 export function plainText(markdown: string | undefined, lang: string): string {

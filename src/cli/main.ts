@@ -232,7 +232,7 @@ async function runBuild(
       t("cli-email-line", {
         file: `${dir}/email/${issue.slug}.html`,
         size: kilobytes(email.bytes),
-        textSize: kilobytes(Buffer.byteLength(email.text)),
+        textSize: kilobytes(email.textBytes),
       }),
     );
   }

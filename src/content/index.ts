@@ -7,6 +7,7 @@ import { type Diagnostic, formatPath } from "../core/diagnostic.ts";
 import { isInside, MAX_TEXT_BYTES, readText } from "../core/files.ts";
 import { type Locale, suggestion, t } from "../core/i18n.ts";
 import { checkMarkdown } from "../core/limits.ts";
+import { type Products, productKey } from "../core/products.ts";
 import { type LineOf, validate } from "../core/validate.ts";
 import { lineInField, readYaml } from "../core/yaml.ts";
 import { splitFrontMatter } from "./frontmatter.ts";
@@ -269,7 +270,13 @@ export type ParseCache = Map<
  */
 export async function loadIssues(
   root: string,
-  options: { drafts?: boolean; defaultLang: Locale; cache?: ParseCache },
+  options: {
+    drafts?: boolean;
+    defaultLang: Locale;
+    cache?: ParseCache;
+    /** What the last `lettre build` parsed (core/products.ts). */
+    products?: Products;
+  },
 ): Promise<LoadResult> {
   const dir = path.join(root, CONTENT_DIR);
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -304,26 +311,96 @@ export async function loadIssues(
   for (const file of options.cache?.keys() ?? []) {
     if (!present.has(file)) options.cache?.delete(file);
   }
-  for (const name of all.filter((n) => n.endsWith(".md"))) {
-    const file = `${CONTENT_DIR}/${name}`;
+  const files = all.filter((n) => n.endsWith(".md")).map((name) => `${CONTENT_DIR}/${name}`);
+  // Read a few at a time (the order of the results stays the files' order).
+  const reads: ReturnType<typeof readIssueFile>[] = [];
+  const read = (file: string) => {
+    const cached = options.cache?.get(file);
+    return cached?.current && cached.lang === options.defaultLang
+      ? undefined
+      : readIssueFile(root, file);
+  };
+  for (let i = 0; i < files.length; i += READ_AT_ONCE) {
+    const batch = files.slice(i, i + READ_AT_ONCE).map(read);
+    await Promise.all(batch);
+    reads.push(...batch.map((r) => r ?? Promise.resolve({ diagnostics: [] })));
+  }
+  for (const [i, file] of files.entries()) {
     const cached = options.cache?.get(file);
     const sameLang = cached?.lang === options.defaultLang;
     if (cached?.current && sameLang) {
       add(cached);
       continue;
     }
-    const { text: source, diagnostics: readErrors } = await readIssueFile(root, file);
+    const { text: source, diagnostics: readErrors } = (await reads[i]) ?? { diagnostics: [] };
     result.diagnostics.push(...readErrors);
     if (source === undefined) continue;
     const parsed =
       cached && sameLang && cached.source === source
         ? cached
-        : parseIssue(source, file, options.defaultLang);
+        : parseKept(source, file, options.defaultLang, options.products);
     const entry = { ...parsed, source, lang: options.defaultLang, current: true };
     options.cache?.set(file, entry);
     add(entry);
   }
   return result;
+}
+
+const READ_AT_ONCE = 32;
+
+/** What `parseIssue` found, as kept between builds: the issue without its line finders. */
+interface KeptParse {
+  issue?: Omit<Issue, "source" | "lineOf" | "lineIn">;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * `parseIssue`, or what the last build parsed from the same text. The lines of an issue's
+ * fields are found again (the file parsed again) only when a diagnostic asks for one.
+ */
+function parseKept(
+  source: string,
+  file: string,
+  defaultLang: Locale,
+  products: Products | undefined,
+): ReturnType<typeof parseIssue> {
+  if (!products) return parseIssue(source, file, defaultLang);
+  const key = productKey("issue", file, defaultLang, source);
+  const kept = products.get<KeptParse>(key);
+  if (kept) {
+    if (!kept.issue) return { diagnostics: kept.diagnostics };
+    let parsed: Issue | undefined;
+    const lines = () => (parsed ??= parseIssue(source, file, defaultLang).issue);
+    return {
+      issue: {
+        ...kept.issue,
+        source,
+        lineOf: (at) => lines()?.lineOf(at) ?? 1,
+        lineIn: (at, offset) => lines()?.lineIn(at, offset) ?? 1,
+      },
+      diagnostics: kept.diagnostics,
+    };
+  }
+  const parsed = parseIssue(source, file, defaultLang);
+  if (parsed.diagnostics.every((d) => d.cause === undefined)) {
+    const { issue, diagnostics } = parsed;
+    products.set<KeptParse>(key, {
+      diagnostics,
+      ...(issue
+        ? {
+            issue: {
+              slug: issue.slug,
+              file: issue.file,
+              data: issue.data,
+              lang: issue.lang,
+              body: issue.body,
+              bodyLine: issue.bodyLine,
+            },
+          }
+        : {}),
+    });
+  }
+  return parsed;
 }
 
 /** An issue's file (`newsletters/x.md`): inside newsletters/, a regular file, of a sane size. */

@@ -334,6 +334,8 @@ Options :
     "lettre ne peut pas écrire dans le dossier de sortie ({code} sur {path}) : donnez-vous le droit d'y écrire (ou choisissez un autre dossier avec --out), puis relancez ; la sortie précédente est conservée",
   "out-full":
     "le disque est plein ({path}) : libérez de la place, puis relancez ; la sortie précédente est conservée",
+  "cache-lost":
+    "un email gardé par la construction précédente a disparu pendant celle-ci ({file}) : relancez ; la sortie précédente est conservée",
   "send-preview-written":
     "aperçu : {count} message(s) écrit(s) dans {folder}/ ; rien n'est noté comme envoyé (sans LETTRE_UNSUBSCRIBE_SECRET, ce ne sont que des aperçus : l'envoi réel reste à faire)",
   "markdown-footer":
@@ -710,6 +712,8 @@ Options:
     "lettre cannot write to the output folder ({code} on {path}): give yourself the right to write there (or choose another folder with --out), then run again; the previous output is kept",
   "out-full":
     "the disk is full ({path}): free some space, then run again; the previous output is kept",
+  "cache-lost":
+    "an email kept by the previous build disappeared during this one ({file}): run again; the previous output is kept",
   "send-preview-written":
     "preview: {count} message(s) written to {folder}/; nothing is recorded as sent (without LETTRE_UNSUBSCRIBE_SECRET these are only previews: the real send is still to be done)",
   "markdown-footer":

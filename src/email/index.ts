@@ -17,6 +17,8 @@ export interface Email {
   text: string;
   /** Size of the HTML in bytes, the figure Gmail's clipping looks at. */
   bytes: number;
+  /** Size of the text in bytes. */
+  textBytes: number;
 }
 
 export async function compileEmail(
@@ -66,7 +68,7 @@ export async function compileEmail(
       message: t("email-size", { size: kilobytes(bytes) }),
     });
   }
-  return { email: { html, text, bytes }, diagnostics };
+  return { email: { html, text, bytes, textBytes: Buffer.byteLength(text) }, diagnostics };
 }
 
 /** Finds the template (and section) whose output holds MJML line `error.line`. */

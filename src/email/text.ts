@@ -2,9 +2,14 @@
  * The plain-text alternative, made from the compiled email so that what editors change in
  * templates shows in both parts: headings, lists, data tables as lines, each link once.
  */
-import { convert } from "html-to-text";
+import { createRequire } from "node:module";
+
+/** Loaded with the first email to compile (never, in a rebuild that compiles none). */
+let convert: typeof import("html-to-text").convert | undefined;
 
 export function htmlToText(html: string): string {
+  convert ??= (createRequire(import.meta.url)("html-to-text") as typeof import("html-to-text"))
+    .convert;
   const text = convert(html, {
     wordwrap: 78,
     selectors: [

@@ -19,13 +19,16 @@
  * malformed entry is compiled again; a cache that cannot be written is done without.
  */
 import { createHash } from "node:crypto";
+import { readFileSync, rmSync, statSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { ArchiveMemo } from "../archive/memo.ts";
 import { CONFIG_FILE, type Config, type loadConfig } from "../config/index.ts";
 import type { Issue, ParseCache } from "../content/index.ts";
-import type { Diagnostic } from "../core/diagnostic.ts";
+import { type Diagnostic, LettreError } from "../core/diagnostic.ts";
+import { t } from "../core/i18n.ts";
+import { type Content, Products } from "../core/products.ts";
 import type { Email } from "../email/index.ts";
 import type { loadTemplates, TemplateSet } from "../render/index.ts";
 
@@ -41,7 +44,7 @@ export class BuildCache {
   emails = new WeakMap<Issue, MadeEmail>();
   archive = new ArchiveMemo();
   /** Every output file as last written, by path under the output folder. */
-  written?: Map<string, string | Uint8Array> | undefined;
+  written?: Map<string, Content> | undefined;
 
   /** Forgets what depends on `files` (paths relative to the project root). */
   invalidate(files: Iterable<string>): void {
@@ -67,13 +70,13 @@ export class BuildCache {
 }
 
 export const DISK_CACHE_DIR = ".lettre/cache/emails";
-const FORMAT = 1;
+const FORMAT = 2;
 
 const SRC = path.resolve(import.meta.dirname, "..");
 let codeVersion: Promise<string> | undefined;
 
 /** lettre's sources and mjml's version, hashed once per process. */
-function code(): Promise<string> {
+export function code(): Promise<string> {
   codeVersion ??= (async () => {
     const hash = createHash("sha256");
     const files = (await readdir(SRC, { recursive: true })).filter((f) => f.endsWith(".ts"));
@@ -85,6 +88,40 @@ function code(): Promise<string> {
   return codeVersion;
 }
 
+/** The hash of the code, the language of messages, the config and a set of templates. */
+export async function contextOf(config: Config, templates: TemplateSet, locale: string) {
+  const hash = createHash("sha256").update(`${FORMAT}\0${await code()}\0${locale}\0`);
+  hash.update(JSON.stringify(config)).update("\0").update(JSON.stringify(templates.labels));
+  for (const [file, source] of [...templates.sources].sort(([a], [b]) => a.localeCompare(b))) {
+    hash.update(`\0${file}\0${source}`);
+  }
+  return hash.digest("hex");
+}
+
+export const PRODUCTS_DIR = ".lettre/cache/products";
+/** The output folders the last build replaced, kept to start the next one from. */
+export const SPARE_DIR = ".lettre/cache/spare";
+
+/**
+ * What the last `lettre build` made besides emails (core/products.ts): parsed issues,
+ * rendered texts, pages, calendars, feed entries, web copies of emails. Its version is the
+ * code's and the language of messages (every diagnostic kept is in it).
+ */
+export async function loadProducts(root: string, locale: string): Promise<Products> {
+  return Products.load(path.join(root, PRODUCTS_DIR), `${await code()}\0${locale}`);
+}
+
+/** What a build's products remember of an email of the disk cache (hashes of its texts). */
+export interface EmailFacts {
+  html: string;
+  text: string;
+  /** Size of the entry's file in the disk cache. */
+  size: number;
+  bytes: number;
+  textBytes: number;
+  diagnostics: Diagnostic[];
+}
+
 export class DiskCache {
   private readonly dir: string;
   private readonly used = new Set<string>();
@@ -92,14 +129,7 @@ export class DiskCache {
 
   constructor(root: string, config: Config, templates: TemplateSet, locale: string) {
     this.dir = path.join(root, DISK_CACHE_DIR);
-    this.context = code().then((version) => {
-      const hash = createHash("sha256").update(`${FORMAT}\0${version}\0${locale}\0`);
-      hash.update(JSON.stringify(config)).update("\0").update(JSON.stringify(templates.labels));
-      for (const [file, source] of [...templates.sources].sort(([a], [b]) => a.localeCompare(b))) {
-        hash.update(`\0${file}\0${source}`);
-      }
-      return hash.digest("hex");
-    });
+    this.context = contextOf(config, templates, locale);
   }
 
   async key(issue: Issue): Promise<string> {
@@ -108,17 +138,60 @@ export class DiskCache {
       .digest("hex");
   }
 
+  /**
+   * The email under `key`, its texts read only when asked for (`facts` are what the last
+   * build's products remember of it), or undefined if it is not there. Reading texts that
+   * went in between throws a LettreError: the build stops before writing anything.
+   */
+  lazy(key: string, facts: EmailFacts): MadeEmail | undefined {
+    const file = path.join(this.dir, `${key}.json`);
+    // An entry of another size than it was written is not the same: compiled again.
+    if (statSync(file, { throwIfNoEntry: false })?.size !== facts.size) return undefined;
+    this.used.add(key);
+    let read: Email | undefined;
+    const load = (): Email => {
+      read ??= this.read(key)?.email;
+      if (read) return read;
+      // Damaged since (its size unchanged): removed, so that running again compiles it.
+      rmSync(file, { force: true });
+      const where = path.join(DISK_CACHE_DIR, `${key}.json`);
+      throw new LettreError([
+        {
+          file: where,
+          rule: "cache-lost",
+          severity: "error",
+          message: t("cache-lost", { file: where }),
+        },
+      ]);
+    };
+    const email: Email = {
+      get html() {
+        return load().html;
+      },
+      get text() {
+        return load().text;
+      },
+      bytes: facts.bytes,
+      textBytes: facts.textBytes,
+    };
+    return { email, diagnostics: facts.diagnostics };
+  }
+
   async get(key: string): Promise<MadeEmail | undefined> {
     this.used.add(key);
-    const text = await readFile(path.join(this.dir, `${key}.json`), "utf8").catch(() => undefined);
-    if (text === undefined) return undefined;
+    return this.read(key);
+  }
+
+  private read(key: string): MadeEmail | undefined {
     try {
-      const entry = JSON.parse(text);
+      // Synchronous: hundreds are read by a build, three times faster so (core/files.ts).
+      const entry = JSON.parse(readFileSync(path.join(this.dir, `${key}.json`), "utf8"));
       const { email, diagnostics } = entry;
       if (
         typeof email?.html !== "string" ||
         typeof email.text !== "string" ||
         typeof email.bytes !== "number" ||
+        typeof email.textBytes !== "number" ||
         !Array.isArray(diagnostics)
       ) {
         return undefined;
@@ -129,9 +202,20 @@ export class DiskCache {
     }
   }
 
-  /** Keeps an email that compiled; failures (rare, and with their causes) are made again. */
+  /** Whether `set` keeps this email: one that compiled; failures (rare) are made again. */
+  keeps(made: MadeEmail): boolean {
+    return (
+      made.email !== undefined && !made.diagnostics.some((d) => d.severity === "error" || d.cause)
+    );
+  }
+
+  /** The size of the file of an entry, once written or read (for `EmailFacts`). */
+  sizeOf(key: string): number | undefined {
+    return statSync(path.join(this.dir, `${key}.json`), { throwIfNoEntry: false })?.size;
+  }
+
   async set(key: string, made: MadeEmail): Promise<void> {
-    if (!made.email || made.diagnostics.some((d) => d.severity === "error" || d.cause)) return;
+    if (!this.keeps(made)) return;
     const file = path.join(this.dir, `${key}.json`);
     const temporary = `${file}.${process.pid}.tmp`;
     try {

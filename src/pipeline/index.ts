@@ -10,6 +10,7 @@
  * `lettre build`, `lettre check`, `lettre dev` (watch/) and `lettre send` call these; the
  * CLI only parses arguments and prints.
  */
+import { createHash } from "node:crypto";
 import path from "node:path";
 import { ARCHIVE_DIR, buildArchive } from "../archive/index.ts";
 import { type Config, loadConfig } from "../config/index.ts";
@@ -17,12 +18,23 @@ import { type Issue, loadIssue, loadIssues } from "../content/index.ts";
 import { cleanIssue } from "../core/chars.ts";
 import { type Diagnostic, formatDiagnostic, hasErrors } from "../core/diagnostic.ts";
 import { getLocale, type Locale, setLocale } from "../core/i18n.ts";
+import { keepMemosIn } from "../core/memo.ts";
+import { type Content, LazyText, type Products } from "../core/products.ts";
 import type { Compiled } from "../email/compile.ts";
 import { compileEmail, type Email } from "../email/index.ts";
 import { placeholderWarnings } from "../email/placeholders.ts";
 import { archiveUrl, loadTemplates, renderEmailMjml, type Templates } from "../render/index.ts";
-import { type BuildCache, DiskCache, type MadeEmail } from "./cache.ts";
-import { writeChanged, writeFailure, writeOutputs } from "./output.ts";
+import {
+  type BuildCache,
+  contextOf,
+  DiskCache,
+  type EmailFacts,
+  loadProducts,
+  type MadeEmail,
+  PRODUCTS_DIR,
+  SPARE_DIR,
+} from "./cache.ts";
+import { type Recycling, writeChanged, writeFailure, writeOutputs } from "./output.ts";
 import { CompilePool, POOL_THRESHOLD, workerCount } from "./workers.ts";
 
 export interface BuildOptions {
@@ -74,12 +86,32 @@ export function emptyResult(outDir: string, diagnostics: Diagnostic[] = []): Bui
 }
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
+  // `lettre build` keeps what it made on disk for the next one; `lettre dev` keeps it in
+  // memory (options.cache).
+  const keep = options.diskCache !== false && !options.cache;
+  if (!keep) return buildWith(options);
+  const config = await loadConfig(options.root);
+  const products = await loadProducts(options.root, options.lang ?? config.value?.lang ?? "fr");
+  keepMemosIn(products);
+  try {
+    const result = await buildWith(options, { config, products });
+    await products.save(path.join(options.root, PRODUCTS_DIR));
+    return result;
+  } finally {
+    keepMemosIn(undefined);
+  }
+}
+
+async function buildWith(
+  options: BuildOptions,
+  kept: { config?: Awaited<ReturnType<typeof loadConfig>>; products?: Products } = {},
+): Promise<BuildResult> {
   const outDir = path.resolve(options.root, options.out ?? "dist");
   const result = emptyResult(outDir);
   const cache = options.cache;
   const { diagnostics } = result;
 
-  const config = cache?.config ?? (await loadConfig(options.root));
+  const config = cache?.config ?? kept.config ?? (await loadConfig(options.root));
   if (cache) cache.config = config;
   diagnostics.push(...config.diagnostics);
   setLocale(options.lang ?? config.value?.lang);
@@ -90,6 +122,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     drafts: options.drafts ?? false,
     defaultLang: config.value?.lang ?? "fr",
     ...(cache ? { cache: cache.parsed } : {}),
+    ...(kept.products ? { products: kept.products } : {}),
   });
   diagnostics.push(...content.diagnostics);
   // Control characters pasted from Word would break feed.xml and events.ics: left out, said.
@@ -99,7 +132,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   result.drafts = content.drafts;
   if (!config.value || !templates.templates) return result;
 
-  const emails = makeEmails(content.issues, config.value, templates.templates, options, true);
+  const emails = makeEmails(
+    content.issues,
+    config.value,
+    templates.templates,
+    { ...options, ...(kept.products ? { products: kept.products } : {}) },
+    true,
+  );
   // Awaited below; a failure there must not go unhandled while the archive is made.
   emails.catch(() => undefined);
   const archive = await buildArchive({
@@ -109,10 +148,22 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     issues: content.issues,
     emails: emails.then(
       ({ made }) =>
-        new Map(made.flatMap(({ issue, email }) => (email ? [[issue.slug, email.html]] : []))),
+        new Map(
+          made.flatMap(({ issue, email, key }) =>
+            email ? [[issue.slug, { email, ...(key ? { key } : {}) }]] : [],
+          ),
+        ),
     ),
     today: options.today ?? new Date().toISOString().slice(0, 10),
     ...(cache ? { memo: cache.archive } : {}),
+    ...(kept.products
+      ? {
+          products: {
+            kept: kept.products,
+            context: await contextOf(config.value, templates.templates.archive, getLocale()),
+          },
+        }
+      : {}),
   });
   const made = await emails;
   result.compiled = made.compiled;
@@ -128,18 +179,38 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   result.ok = !failed;
   if (failed || options.write === false) return result;
 
-  const files = new Map<string, string | Uint8Array>();
-  for (const { issue, email } of result.emails) {
-    files.set(`email/${issue.slug}.html`, email.html);
-    files.set(`email/${issue.slug}.txt`, email.text);
+  const files = new Map<string, Content>();
+  for (const { issue, email, facts } of made.made) {
+    if (!email) continue;
+    // Emails of the last build are read only if the output lacks them (pipeline/output.ts).
+    files.set(
+      `email/${issue.slug}.html`,
+      facts ? new LazyText(facts.html, () => email.html) : email.html,
+    );
+    files.set(
+      `email/${issue.slug}.txt`,
+      facts ? new LazyText(facts.text, () => email.text) : email.text,
+    );
   }
   for (const [file, content] of archive.files) files.set(`${ARCHIVE_DIR}/${file}`, content);
   result.archivePages = [...archive.files.keys()].filter((f) => f.endsWith("index.html")).length;
   const folders = ["email", ARCHIVE_DIR];
+  // What the last `lettre build` left in this folder and in its spare (output.ts).
+  const writtenKey = `written:${outDir}`;
+  const recycling: Recycling | undefined = kept.products && {
+    spareDir: path.join(
+      options.root,
+      SPARE_DIR,
+      createHash("sha256").update(outDir).digest("hex").slice(0, 16),
+    ),
+    last: kept.products.get<Recycling["last"]>(writtenKey),
+    now: kept.products.set<Recycling["now"]>(writtenKey, { live: new Map() }),
+    hashOf: (text: string) => kept.products?.hashOf(text) ?? "",
+  };
   try {
     result.changed = cache?.written
       ? await writeChanged(outDir, files, cache.written)
-      : await writeOutputs(outDir, folders, files);
+      : await writeOutputs(outDir, folders, files, recycling);
   } catch (error) {
     throw writeFailure(error, outDir) ?? error;
   }
@@ -156,10 +227,14 @@ async function makeEmails(
   issues: readonly Issue[],
   config: Config,
   templates: Templates,
-  options: Pick<BuildOptions, "root" | "cache" | "diskCache">,
+  options: Pick<BuildOptions, "root" | "cache" | "diskCache"> & { products?: Products },
   /** Every issue is here: the disk cache keeps only theirs. */
   full: boolean,
-): Promise<{ made: ({ issue: Issue } & MadeEmail)[]; compiled: number }> {
+): Promise<{
+  made: ({ issue: Issue; key?: string | undefined; facts?: EmailFacts | undefined } & MadeEmail)[];
+  compiled: number;
+}> {
+  const { products } = options;
   const memory = options.cache?.emails;
   const disk =
     options.diskCache === false
@@ -170,6 +245,9 @@ async function makeEmails(
       const known = memory?.get(issue);
       if (known) return { issue, made: known };
       const key = await disk?.key(issue);
+      const facts = key ? products?.get<EmailFacts>(`email:${key}`) : undefined;
+      const lazy = key && facts ? disk?.lazy(key, facts) : undefined;
+      if (lazy) return { issue, key, made: lazy, facts };
       return { issue, key, made: key ? await disk?.get(key) : undefined };
     }),
   );
@@ -193,7 +271,23 @@ async function makeEmails(
     const all = await Promise.all(made);
     if (full && !options.cache) await disk?.prune();
     return {
-      made: found.map((f, i) => ({ issue: f.issue, ...(all[i] as MadeEmail) })),
+      made: found.map((f, i) => {
+        const m = all[i] as MadeEmail;
+        // What the next build needs to know of this email without reading it.
+        let facts = "facts" in f ? f.facts : undefined;
+        const size = !facts && products && f.key && m.email ? disk?.sizeOf(f.key) : undefined;
+        if (!facts && products && f.key && m.email && size !== undefined) {
+          facts = products.set<EmailFacts>(`email:${f.key}`, {
+            size,
+            html: products.hashOf(m.email.html),
+            text: products.hashOf(m.email.text),
+            bytes: m.email.bytes,
+            textBytes: m.email.textBytes,
+            diagnostics: m.diagnostics,
+          });
+        } else if (facts && products && f.key) products.set(`email:${f.key}`, facts);
+        return { issue: f.issue, key: f.key, facts, ...m };
+      }),
       compiled: missing,
     };
   } finally {

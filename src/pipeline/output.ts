@@ -7,10 +7,13 @@
  * missing one (then marked). Any other folder is refused, whatever `--out` says, so a
  * mistyped `--out ~/Documents` never deletes anything.
  */
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { lstatSync, readdirSync, rmSync } from "node:fs";
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { LettreError } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
+import { type Content, LazyText } from "../core/products.ts";
 import { UNSUBSCRIBE_PLACEHOLDER } from "../render/index.ts";
 
 const STAGING = ".staging-";
@@ -27,39 +30,206 @@ email/ et archive/. N'y rangez pas vos propres fichiers.
 `;
 
 /**
+ * What a tree of output files holds, by path: the SHA-256 of each file's content, then the
+ * file's inode, size and modification time as lettre left it ("-" if unknown).
+ */
+export type Written = Map<string, string>;
+
+/**
+ * With a spare: the output folders a build replaced are not deleted but kept (in the project's
+ * `.lettre/cache/`), and the next build starts its staging folder from them, writing only the
+ * files whose content differs (or that were touched since: their inode, size or time
+ * changed) and removing those it would not write. A rebuild after a small change then writes
+ * a few files instead of thousands. `last` says what the live and spare trees held after the
+ * last build; `now` gets what they hold after this one.
+ */
+export interface Recycling {
+  spareDir: string;
+  last: { live?: Written; spare?: Written } | undefined;
+  now: { live: Written; spare?: Written };
+  /** The SHA-256 (base64url) of a text, when it is known without hashing it. */
+  hashOf?: (text: string) => string;
+}
+
+/**
  * `files` maps paths relative to `outDir` (e.g. `email/x.html`) to their contents; each of
  * `folders` (e.g. `email`) is replaced whole, so files of deleted issues disappear.
  */
 export async function writeOutputs(
   outDir: string,
   folders: readonly string[],
-  files: Map<string, string | Uint8Array>,
+  files: Map<string, Content>,
+  recycling?: Recycling,
 ): Promise<string[]> {
-  await claim(outDir);
+  const adopted = await claim(outDir);
   await removeLeftovers(outDir);
   const id = `${process.pid}-${Date.now().toString(36)}`;
   const staging = path.join(outDir, `${STAGING}${id}`);
   try {
+    // What the staging folder starts with: the spare trees, when they are what lettre left.
+    let start: Written = new Map();
+    const spare = recycling?.last?.spare;
+    if (recycling && spare && !adopted)
+      start = await takeSpare(recycling.spareDir, staging, folders, spare);
+    if (start.size === 0) await rm(staging, { recursive: true, force: true });
     for (const folder of folders) await mkdir(path.join(staging, folder), { recursive: true });
-    for (const [file, content] of files) {
-      const target = path.join(staging, file);
-      await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, content);
+    if (start.size > 0) removeOthers(staging, files, start);
+    // Each folder made once, then the files written several at a time: one after the
+    // other, a build of thousands of small files mostly waits for the disk.
+    // Files the spare holds as they are to be, untouched since: kept (synchronous calls,
+    // thousands of them, each a few microseconds).
+    const hashes = new Map<string, string>();
+    const toWrite = [...files].filter(([file, content]) => {
+      if (!recycling) return true;
+      const hash =
+        content instanceof LazyText
+          ? content.hash
+          : typeof content === "string" && recycling.hashOf
+            ? recycling.hashOf(content)
+            : createHash("sha256").update(content).digest("base64url");
+      hashes.set(file, hash);
+      const before = start.get(file);
+      if (!before?.startsWith(`${hash} `)) return true;
+      const now = lstatSync(path.join(staging, file), { throwIfNoEntry: false });
+      if (!now || before !== `${hash} ${stamp(now)}`) return true;
+      recycling.now.live.set(file, before);
+      return false;
+    });
+    const made = new Set<string>();
+    for (const [file] of toWrite) {
+      const folder = path.dirname(path.join(staging, file));
+      if (!made.has(folder)) {
+        made.add(folder);
+        await mkdir(folder, { recursive: true });
+      }
     }
-    // Swap each top-level output folder (email/, later archive/) in one rename each.
+    await inParallel(toWrite, async ([file, content]) => {
+      const target = path.join(staging, file);
+      if (!recycling) return writeFile(target, contentOf(content));
+      // A new file: the old one may be hard-linked elsewhere (not by lettre, but never mind).
+      await rm(target, { recursive: true, force: true });
+      await writeFile(target, contentOf(content));
+      recycling.now.live.set(file, `${hashes.get(file)} ${stamp(await lstat(target))}`);
+    });
+    // Swap each top-level output folder (email/, archive/) in one rename each; the old one
+    // becomes the spare, or is removed.
+    const keep = recycling && !adopted ? recycling.last?.live : undefined;
+    let kept = keep !== undefined;
     for (const folder of folders) {
       const live = path.join(outDir, folder);
       const old = path.join(outDir, `${OLD}${id}-${folder}`);
-      await rename(live, old).catch((error: NodeJS.ErrnoException) => {
+      const moved = await rename(live, old).then(yes, (error: NodeJS.ErrnoException) => {
         if (error.code !== "ENOENT") throw error;
+        return false;
       });
       await rename(path.join(staging, folder), live);
+      // The spare is a convenience: anything in the way (a file named .lettre, another
+      // disk), and the old folder is removed instead.
+      if (moved && kept && recycling) kept = await moveTo(old, recycling.spareDir, folder);
+      else kept = false;
       await rm(old, { recursive: true, force: true });
     }
+    if (recycling) {
+      // The folders as they are now, to know at the next build whether one changed.
+      for (const folder of foldersOf(files.keys())) {
+        const stats = lstatSync(path.join(outDir, folder), { throwIfNoEntry: false });
+        if (stats) recycling.now.live.set(folder, folderStamp(stats));
+      }
+    }
+    if (recycling && kept && keep) recycling.now.spare = keep;
+    else if (recycling) await rm(recycling.spareDir, { recursive: true, force: true }).catch(no);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
   return [...files.keys()];
+}
+
+/** Moves `from` to `dir/name` (replacing it); false if it cannot be done. */
+async function moveTo(from: string, dir: string, name: string): Promise<boolean> {
+  try {
+    await rm(path.join(dir, name), { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    await rename(from, path.join(dir, name));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Moves the spare trees into `staging` and returns what they hold (the part of `spare`
+ * under `folders`); nothing if any is missing or cannot be moved.
+ */
+async function takeSpare(
+  spareDir: string,
+  staging: string,
+  folders: readonly string[],
+  spare: Written,
+): Promise<Written> {
+  try {
+    await mkdir(staging, { recursive: true });
+    for (const folder of folders)
+      await rename(path.join(spareDir, folder), path.join(staging, folder));
+    return spare;
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * Removes from `staging` (the spare, which held `start`) every file this build does not
+ * write: those `start` names, and any other in a folder changed since (a folder's time
+ * changes when an entry is added, removed or renamed in it); then folders left empty.
+ */
+function removeOthers(staging: string, files: Map<string, unknown>, start: Written): void {
+  const removed: string[] = [];
+  const remove = (file: string) => {
+    rmSync(path.join(staging, file), { recursive: true, force: true });
+    removed.push(file);
+  };
+  for (const file of start.keys()) if (!file.endsWith("/") && !files.has(file)) remove(file);
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(path.join(staging, dir), { withFileTypes: true })) {
+      const name = `${dir}${entry.name}`;
+      // A folder the spare knew is looked at on its own, below.
+      if (entry.isDirectory()) {
+        if (!start.has(`${name}/`)) walk(`${name}/`);
+      } else if (!files.has(name)) remove(name);
+    }
+  };
+  for (const [dir, before] of start) {
+    if (!dir.endsWith("/")) continue;
+    const now = lstatSync(path.join(staging, dir), { throwIfNoEntry: false });
+    if (!now?.isDirectory()) continue;
+    // The top folders were moved (their time changed): always looked at.
+    if (dir.indexOf("/") === dir.length - 1 || before !== folderStamp(now)) walk(dir);
+  }
+  for (const file of removed) {
+    for (let dir = path.posix.dirname(file); dir.includes("/"); dir = path.posix.dirname(dir)) {
+      const folder = path.join(staging, dir);
+      // Gone already: removed with the file before that was in it.
+      const left = lstatSync(folder, { throwIfNoEntry: false }) ? readdirSync(folder) : [];
+      if (left.length > 0) break;
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Every folder of `files` (paths relative to the output folder), as `email/`, `archive/x/`. */
+function foldersOf(files: Iterable<string>): Set<string> {
+  const folders = new Set<string>();
+  for (const file of files) {
+    for (let at = file.lastIndexOf("/"); at > 0; at = file.lastIndexOf("/", at - 1)) {
+      const folder = file.slice(0, at + 1);
+      if (folders.has(folder)) break;
+      folders.add(folder);
+    }
+  }
+  return folders;
+}
+
+function folderStamp(stats: { ino: number; mtimeMs: number }): string {
+  return `${stats.ino} ${stats.mtimeMs}`;
 }
 
 /**
@@ -69,8 +239,8 @@ export async function writeOutputs(
  */
 export async function writeChanged(
   outDir: string,
-  files: Map<string, string | Uint8Array>,
-  last: Map<string, string | Uint8Array>,
+  files: Map<string, Content>,
+  last: Map<string, Content>,
 ): Promise<string[]> {
   // A folder marked now, or one of its output folders gone (deleted since the last build,
   // say), holds none of the last build: write it all.
@@ -80,25 +250,20 @@ export async function writeChanged(
       if (!(await stat(path.join(outDir, folder)).catch(() => undefined))) return true;
     return false;
   };
-  const previous =
-    (await claim(outDir)) || (await gone()) ? new Map<string, string | Uint8Array>() : last;
+  const previous = (await claim(outDir)) || (await gone()) ? new Map<string, Content>() : last;
   const changed = [...files].flatMap(([file, content]) => {
     const before = previous.get(file);
     return before !== undefined && same(before, content) ? [] : [file];
   });
   // A few at a time: each is a folder made, a file written and renamed (a save changes a
   // dozen files; the first build of lettre dev, thousands).
-  const queue = [...changed];
-  const writer = async () => {
-    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-      const target = path.join(outDir, file);
-      await mkdir(path.dirname(target), { recursive: true });
-      const temporary = `${target}.${process.pid}.tmp`;
-      await writeFile(temporary, files.get(file) ?? "");
-      await rename(temporary, target);
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, writer));
+  await inParallel(changed, async (file) => {
+    const target = path.join(outDir, file);
+    await mkdir(path.dirname(target), { recursive: true });
+    const temporary = `${target}.${process.pid}.tmp`;
+    await writeFile(temporary, contentOf(files.get(file) ?? ""));
+    await rename(temporary, target);
+  });
   for (const file of previous.keys()) {
     if (files.has(file)) continue;
     await rm(path.join(outDir, file), { force: true });
@@ -116,7 +281,38 @@ export async function writeChanged(
   return changed;
 }
 
-function same(a: string | Uint8Array, b: string | Uint8Array): boolean {
+const yes = () => true;
+const no = () => false;
+
+/** What tells that a file was not changed since: its inode, size and modification time. */
+function stamp(stats: { ino: number; size: number; mtimeMs: number; isFile(): boolean }) {
+  return stats.isFile() ? `${stats.ino} ${stats.size} ${stats.mtimeMs}` : "-";
+}
+
+/** `task` on each item, 16 at a time; on a failure, the first error once all have stopped. */
+async function inParallel<T>(items: readonly T[], task: (item: T) => Promise<unknown>) {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < items.length && !failed) {
+      await task(items[next++] as T).catch((error) => {
+        failed = true;
+        throw error;
+      });
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: 16 }, worker));
+  const failure = settled.find((s) => s.status === "rejected");
+  if (failure) throw failure.reason;
+}
+
+/** What to write: a text of the last build is read now. */
+function contentOf(content: Content): string | Uint8Array {
+  return content instanceof LazyText ? content.read() : content;
+}
+
+function same(a: Content, b: Content): boolean {
+  if (a instanceof LazyText || b instanceof LazyText) return false;
   if (typeof a === "string" || typeof b === "string") return a === b;
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }

@@ -3,14 +3,9 @@
  * sanitised: no script, no event handler, no javascript: URL, no iframe. Relative links and
  * images are made absolute against the issue's web page: an email has no "current folder".
  */
+import { createRequire } from "node:module";
 import type { Element, ElementContent, Nodes, Root } from "hast";
-import rehypeRaw from "rehype-raw";
-import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from "rehype-sanitize";
-import rehypeStringify from "rehype-stringify";
-import remarkGfm from "remark-gfm";
-import remarkParse from "remark-parse";
-import remarkRehype from "remark-rehype";
-import { unified } from "unified";
+import type { Options as SanitizeSchema } from "rehype-sanitize";
 import { t } from "../core/i18n.ts";
 import { checkMarkdown } from "../core/limits.ts";
 import { TextMemo } from "../core/memo.ts";
@@ -18,7 +13,25 @@ import { typography } from "./typography.ts";
 
 const CLOBBER_PREFIX = "user-content-";
 
-const schema: SanitizeSchema = {
+/**
+ * unified and its plugins, loaded at the first text to render: a rebuild that finds every
+ * text in the last build's products (pipeline/cache.ts) never needs them (0.2 s to load).
+ */
+const libraries = () => {
+  const require = createRequire(import.meta.url);
+  return {
+    unified: (require("unified") as typeof import("unified")).unified,
+    remarkParse: (require("remark-parse") as typeof import("remark-parse")).default,
+    remarkGfm: (require("remark-gfm") as typeof import("remark-gfm")).default,
+    remarkRehype: (require("remark-rehype") as typeof import("remark-rehype")).default,
+    rehypeRaw: (require("rehype-raw") as typeof import("rehype-raw")).default,
+    rehypeSanitize: require("rehype-sanitize") as typeof import("rehype-sanitize"),
+    rehypeStringify: (require("rehype-stringify") as typeof import("rehype-stringify")).default,
+  };
+};
+let loaded: ReturnType<typeof libraries> | undefined;
+
+const sanitizeSchema = (defaultSchema: SanitizeSchema): SanitizeSchema => ({
   ...defaultSchema,
   // Links and images: only web and mail addresses (relative paths stay allowed).
   protocols: { href: ["http", "https", "mailto"], src: ["http", "https"] },
@@ -27,7 +40,7 @@ const schema: SanitizeSchema = {
   clobberPrefix: CLOBBER_PREFIX,
   // Removed elements whose text must not show either.
   strip: ["script", "style", "textarea", "title", "noscript", "template", "select", "button"],
-};
+});
 
 const SKIP = new Set(["code", "pre", "kbd", "samp"]);
 const FOOTNOTES: Record<string, { label: string; back: string }> = {
@@ -184,6 +197,9 @@ const processors = new Map<string, ReturnType<typeof makeProcessor>>();
 
 function makeProcessor(lang: string, base: string | undefined, prefix: string) {
   const notes = FOOTNOTES[lang] ?? FOOTNOTES.en;
+  loaded ??= libraries();
+  const { unified, remarkParse, remarkGfm, remarkRehype, rehypeRaw, rehypeStringify } = loaded;
+  const schema = sanitizeSchema(loaded.rehypeSanitize.defaultSchema);
   return unified()
     .use(remarkParse)
     .use(remarkGfm)
@@ -197,7 +213,7 @@ function makeProcessor(lang: string, base: string | undefined, prefix: string) {
     })
     .use(rehypeFootnoteLabel, { prefix })
     .use(rehypeRaw)
-    .use(rehypeSanitize, schema)
+    .use(loaded.rehypeSanitize.default, schema)
     .use(rehypeLettre, { lang, base, prefix })
     .use(rehypeStringify);
 }
@@ -223,7 +239,10 @@ export function tooDeep(markdown: string): boolean {
  * function of the text, the language and, only for a text that holds a relative address,
  * the base: a text without one is kept once for every base.
  */
-const rendered = new TextMemo<{ html: string; relative: boolean; size: number }>(32 * 1024 * 1024);
+const rendered = new TextMemo<{ html: string; relative: boolean; size: number }>(
+  32 * 1024 * 1024,
+  "md",
+);
 
 /**
  * Renders Markdown to sanitised HTML. Synchronous: every plugin here is. `base` is the
