@@ -7,6 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { SMTPServer } from "smtp-server";
 import { median, project } from "./bench-project.ts";
@@ -92,6 +93,8 @@ if (process.argv[2] === "--child") {
   const root = await project(SIZE);
   const raw = await measure("mjml", root);
   const one = await measure("build", root, { LETTRE_WORKERS: "0" });
+  // Both cores: the main thread and, by default, one worker thread per other core.
+  const both = await measure("build", root, {});
   const two = await measure("build", root, { LETTRE_WORKERS: "2" });
   say(`full build of ${SIZE} issues (median of ${RUNS} processes, after a warm-up build):`);
   say(
@@ -99,6 +102,10 @@ if (process.argv[2] === "--child") {
   );
   say(
     `  lettre build, one core:         ${Math.round(one)} ms = ${(one / raw).toFixed(2)}× raw mjml`,
+  );
+  const cores = availableParallelism();
+  say(
+    `  lettre build, ${cores} cores (${cores - 1} worker thread(s), the default): ${Math.round(both)} ms = ${(both / raw).toFixed(2)}× raw mjml`,
   );
   say(
     `  lettre build, two worker threads: ${Math.round(two)} ms = ${(two / raw).toFixed(2)}× raw mjml`,
@@ -116,6 +123,13 @@ if (process.argv[2] === "--child") {
   }
   say(
     `lettre build (new process) after one issue of ${BIG} changed: median ${Math.round(median(rebuilds))} ms (${rebuilds.map(Math.round).join(", ")})`,
+  );
+  const unchanged: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    unchanged.push((await run([LETTRE, "build"], { LETTRE_LANG: "en" }, big)).ms);
+  }
+  say(
+    `lettre build (new process), ${BIG} issues, nothing changed: median ${Math.round(median(unchanged))} ms (${unchanged.map(Math.round).join(", ")})`,
   );
 
   // 3. `lettre send --test` of one issue in a project of SIZE issues: from the command to the

@@ -170,7 +170,18 @@ export function googleCalendarUrl(entry: Entry): string {
 }
 
 /** What a page shows of an entry; links relative to the page at `root`. */
-export function entryView(entry: Entry, root: string) {
+/** Views of the entries of `lettre dev`'s unchanged issues, kept between rebuilds. */
+const views = new WeakMap<Entry, { root: string; view: ReturnType<typeof makeView> }>();
+
+export function entryView(entry: Entry, root: string): ReturnType<typeof makeView> {
+  const known = views.get(entry);
+  if (known?.root === root) return known.view;
+  const view = makeView(entry, root);
+  views.set(entry, { root, view });
+  return view;
+}
+
+function makeView(entry: Entry, root: string) {
   return {
     kind: entry.kind,
     title: entry.title,

@@ -117,9 +117,16 @@ export async function buildArchive(
     files.set(`${p.path}index.html`, html);
     pages.push({ url: p.url, ...(issue ? { lastmod: issue.data.date } : {}) });
   };
+  /** JSON of a page's data, each issue in it written as its digest. */
+  const published = new Set<object>(all);
+  const json = (value: unknown) =>
+    JSON.stringify(value, (_key, v: unknown) =>
+      typeof v === "object" && v !== null && published.has(v) ? digestOf(v as Issue) : v,
+    );
   /**
    * A list page, a function of `from` (the issues it is made from, in order) and `extra`
-   * alone: made again only when one of them changed.
+   * alone: its data is made only when one of them changed, and the page rendered again
+   * only if that data changed (an issue edited in a way the page does not show).
    */
   const render = (
     name: string,
@@ -128,11 +135,12 @@ export async function buildArchive(
     data: () => object,
     extra?: string,
   ) => {
-    const parts = [name, JSON.stringify(p), extra, ...from.map(digestOf)];
-    publish(
-      p,
-      keepText("list", parts, () => renderPage(name, p, data())),
-    );
+    const parts = [name, json(p), extra, ...from.map(digestOf)];
+    const html = keepText("list", parts, () => {
+      const made = data();
+      return keep("view", [name, json(p), json(made)], () => renderPage(name, p, made));
+    });
+    publish(p, html);
   };
   const renderPage = (name: string, p: Page, data: object, issue?: Issue) => {
     try {

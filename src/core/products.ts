@@ -150,6 +150,11 @@ export class Products {
     return value;
   }
 
+  /** Products for the next build, in memory: what this one used, and nothing older. */
+  next(): Products {
+    return new Products(this.version, this.used, this.texts);
+  }
+
   /** Number of entries this build used or made. */
   get size(): number {
     return this.used.size;
@@ -218,18 +223,22 @@ export class Products {
         }
         const hash = this.hashOf(value);
         entries.set(key, { [STORED]: hash, length: value.length });
+        // Two products of the same text (a list page under two keys) share one file.
+        if (!there.has(hash) && !named.has(hash)) queue.push([hash, value]);
         named.add(hash);
-        if (!there.has(hash)) queue.push([hash, value]);
       }
       const writer = async () => {
         for (let next = queue.pop(); next; next = queue.pop()) {
           const [hash, text] = next;
           const file = path.join(texts, hash);
-          await writeFile(`${file}.tmp`, text);
-          await rename(`${file}.tmp`, file);
+          await writeFile(`${file}.${process.pid}.tmp`, text);
+          await rename(`${file}.${process.pid}.tmp`, file);
         }
       };
-      await Promise.all(Array.from({ length: 8 }, writer));
+      // All writers stopped before going on, even when one failed.
+      const written = await Promise.allSettled(Array.from({ length: 8 }, writer));
+      const failed = written.find((w) => w.status === "rejected");
+      if (failed) throw failed.reason;
       await writeFile(
         temporary,
         serialize({ format: FORMAT, version: this.version, entries, ages }),

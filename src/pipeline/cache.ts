@@ -45,6 +45,14 @@ export class BuildCache {
   archive = new ArchiveMemo();
   /** Every output file as last written, by path under the output folder. */
   written?: Map<string, Content> | undefined;
+  /** What the archive's last rebuild made (list pages), in memory only. */
+  private products = new Products("memory");
+
+  /** For a rebuild: the products the last one used, and nothing older. */
+  nextProducts(): Products {
+    this.products = this.products.next();
+    return this.products;
+  }
 
   /** Forgets what depends on `files` (paths relative to the project root). */
   invalidate(files: Iterable<string>): void {

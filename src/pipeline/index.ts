@@ -19,7 +19,7 @@ import { cleanIssue } from "../core/chars.ts";
 import { type Diagnostic, formatDiagnostic, hasErrors } from "../core/diagnostic.ts";
 import { getLocale, type Locale, setLocale } from "../core/i18n.ts";
 import { keepMemosIn } from "../core/memo.ts";
-import { type Content, LazyText, type Products } from "../core/products.ts";
+import { type Content, LazyText, Products } from "../core/products.ts";
 import type { Compiled } from "../email/compile.ts";
 import { compileEmail, type Email } from "../email/index.ts";
 import { placeholderWarnings } from "../email/placeholders.ts";
@@ -156,10 +156,11 @@ async function buildWith(
     ),
     today: options.today ?? new Date().toISOString().slice(0, 10),
     ...(cache ? { memo: cache.archive } : {}),
-    ...(kept.products
+    // `lettre dev` keeps the list pages of its last rebuild in memory (cache.ts).
+    ...(kept.products || cache
       ? {
           products: {
-            kept: kept.products,
+            kept: kept.products ?? cache?.nextProducts() ?? new Products(""),
             context: await contextOf(config.value, templates.templates.archive, getLocale()),
           },
         }

@@ -312,6 +312,8 @@ function contentOf(content: Content): string | Uint8Array {
 }
 
 function same(a: Content, b: Content): boolean {
+  // Kept from the last rebuild (a page of an unchanged issue, an image): the same object.
+  if (a === b) return true;
   if (a instanceof LazyText || b instanceof LazyText) return false;
   if (typeof a === "string" || typeof b === "string") return a === b;
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);

@@ -1,8 +1,9 @@
 /**
- * Compiling MJML takes most of a build: a full build hands it to worker threads, one per
- * core, while the main thread renders the next issues and the archive. Each worker loads
- * mjml once (about 0.7 s), so a pool is started only for builds with several emails to
- * compile. `LETTRE_WORKERS` sets the number of threads (0: compile in the main thread).
+ * Compiling MJML is the largest part of a build: a full build hands it to worker threads
+ * while the main thread renders the next issues and the archive, which is as much work
+ * again (BENCHMARKS.md): one worker per core but the main thread's. Each worker loads mjml
+ * once (about 0.7 s), so a pool is started only for builds with several emails to compile.
+ * `LETTRE_WORKERS` sets the number of threads (0: compile in the main thread).
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -13,7 +14,7 @@ export const POOL_THRESHOLD = 4;
 
 export function workerCount(): number {
   const set = Number.parseInt(process.env.LETTRE_WORKERS ?? "", 10);
-  return Number.isInteger(set) && set >= 0 ? Math.min(set, 16) : availableParallelism();
+  return Number.isInteger(set) && set >= 0 ? Math.min(set, 16) : availableParallelism() - 1;
 }
 
 interface Job {

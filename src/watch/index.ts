@@ -96,7 +96,7 @@ export function watch(options: WatchOptions): Watching {
       // follow them out of the project either (core/files.ts).
       followSymlinks: false,
       // Editors write in several steps: wait until the file stops changing.
-      awaitWriteFinish: { stabilityThreshold: 25, pollInterval: 10 },
+      awaitWriteFinish: { stabilityThreshold: 10, pollInterval: 5 },
     });
     // chokidar reports each link it meets during its first scan as added, despite
     // ignoreInitial: files there before "ready" were in the first build already.

@@ -1,36 +1,10 @@
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DISK_CACHE_DIR } from "../../src/pipeline/cache.ts";
 import { build, buildIssue } from "../../src/pipeline/index.ts";
-import { fixtureProject, put, read } from "../helpers.ts";
-
-/** Every file under `dir`, by relative path, byte for byte. */
-async function tree(dir: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    files.set(path.relative(dir, file), (await readFile(file)).toString("base64"));
-  }
-  return files;
-}
-
-/** The archive fixture plus copies of one issue under other names: six emails. */
-async function project(): Promise<string> {
-  const root = await fixtureProject("archive");
-  const source = await read(root, "newsletters/2025-s2.md");
-  for (const n of [1, 2, 3]) {
-    await put(
-      root,
-      `newsletters/copie-${n}.md`,
-      source
-        .replace(/^title: .*$/m, `title: "Copie ${n}"`)
-        .replace(/^number: .*$/m, `number: ${20 + n}`),
-    );
-  }
-  return root;
-}
+import { put, read } from "../helpers.ts";
+import { project, tree } from "./helpers.ts";
 
 const workers = process.env.LETTRE_WORKERS;
 afterEach(() => {

@@ -4,34 +4,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { LettreError } from "../../src/core/diagnostic.ts";
 import { DISK_CACHE_DIR, PRODUCTS_DIR, SPARE_DIR } from "../../src/pipeline/cache.ts";
 import { build } from "../../src/pipeline/index.ts";
-import { fixtureProject, put, read } from "../helpers.ts";
-
-/** Every file under `dir`, by relative path, byte for byte. */
-async function tree(dir: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    files.set(path.relative(dir, file), (await readFile(file)).toString("base64"));
-  }
-  return files;
-}
-
-/** The archive fixture plus copies of one issue under other names. */
-async function project(): Promise<string> {
-  const root = await fixtureProject("archive");
-  const source = await read(root, "newsletters/2025-s2.md");
-  for (const n of [1, 2, 3]) {
-    await put(
-      root,
-      `newsletters/copie-${n}.md`,
-      source
-        .replace(/^title: .*$/m, `title: "Copie ${n}"`)
-        .replace(/^number: .*$/m, `number: ${20 + n}`),
-    );
-  }
-  return root;
-}
+import { put, read } from "../helpers.ts";
+import { project, tree } from "./helpers.ts";
 
 const today = "2026-01-01";
 const workers = process.env.LETTRE_WORKERS;
