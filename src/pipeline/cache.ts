@@ -2,21 +2,37 @@
  * Every cache of the pipeline, and when each is dropped.
  *
  * In memory, for one process:
- * - Rendered Markdown and its plain text (render/markdown.ts, archive/model.ts): pure
- *   functions of the text, the language (and, for a text with a relative address, the
- *   base); never stale, bounded in size, least recently used dropped first.
+ * - Rendered Markdown, its plain text and its image references (render/markdown.ts,
+ *   archive/model.ts, archive/assets.ts): pure functions of the text, the language (and,
+ *   for a text with a relative address, the base); never stale, bounded in size, least
+ *   recently used dropped first. In `lettre build` they are also looked up in, and kept
+ *   with, the products (below).
  * - `BuildCache`, kept by `lettre dev` between rebuilds: parsed issues by file (a file the
  *   watcher did not see change is not read again; one it did is parsed again only if its
  *   text changed, so an unchanged file keeps its `Issue` object), then emails and archive
- *   renderings by `Issue` object, and the last output by path. A change of the config or of any template drops
- *   every rendering; a change of an image or file under newsletters/ drops the assets.
+ *   renderings by `Issue` object, list pages by what they show (products in memory, those
+ *   of the last rebuild only), and the last output by path. A change of the config or of
+ *   any template drops every rendering (list pages: their keys hold both); a change of an
+ *   image or file under newsletters/ drops the assets.
  *
- * On disk, between processes (`.lettre/cache/emails/`, `DiskCache`): each compiled email
- * (HTML, text and warnings) under the SHA-256 of everything it is made from: the issue's
- * file name and text, the config, the email templates and labels, the language of messages,
- * and the code (lettre's sources and mjml's version). Nothing is ever invalidated: a change
- * makes another key. A full build removes the entries it did not use; an unreadable or
- * malformed entry is compiled again; a cache that cannot be written is done without.
+ * On disk, between processes, in `.lettre/cache/` (deleting it is always safe):
+ * - `emails/` (`DiskCache`): each compiled email (HTML, text and warnings) under the
+ *   SHA-256 of everything it is made from: the issue's file name and text, the config, the
+ *   email templates and labels, the language of messages, and the code (lettre's sources and
+ *   mjml's version). A full build removes the entries it did not use; an unreadable or
+ *   malformed entry is compiled again. `lettre send` reads its email here.
+ * - `products/` (core/products.ts, `lettre build` only): parsed issues (by file, language
+ *   and text), rendered texts, issue pages (by the issue and its two neighbours), list pages
+ *   (by the issues they show, then by their data), calendars and feed entries (by issue),
+ *   web copies of emails (by the email's key), facts of the cached emails (hashes and sizes:
+ *   an email whose output is there is not read), and what the output folders hold. Keys
+ *   hash the code and the language of messages (the index's version), the config and the
+ *   templates (the archive's context). An entry unused for ten builds is dropped.
+ * - `spare/` (pipeline/output.ts): the output folders the last build replaced, where the
+ *   next build's staging starts; a file touched since (inode, size, time) is written again,
+ *   a folder touched since is looked through.
+ * Nothing on disk is ever invalidated: a change makes another key. Whatever cannot be read
+ * is made again; a cache that cannot be written is done without.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, rmSync, statSync } from "node:fs";
