@@ -16,6 +16,8 @@ import { readFileSync, statSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { deserialize, serialize } from "node:v8";
+import { LettreError } from "./diagnostic.ts";
+import { t } from "./i18n.ts";
 
 const FORMAT = "lettre-products-3";
 /** Builds an unused product outlives. */
@@ -34,7 +36,7 @@ class Stored {
 }
 /**
  * A long text of the last build, not read yet: its hash tells whether the output already
- * holds it; `read()` reads it when it must be written (or makes it again if its file went).
+ * holds it; `read()` reads it when it must be written (a LettreError if its file went since).
  */
 export class LazyText {
   /** The SHA-256 (base64url) of the text. */
@@ -134,7 +136,17 @@ export class Products {
             const text = readFileSync(file, "utf8");
             if (text.length === length) return text;
           } catch {}
-          return make() ?? "";
+          // Gone since it was looked at: too late to make it again (the build has said
+          // it succeeded); nothing is written, and the next run makes it.
+          const where = path.relative(process.cwd(), file);
+          throw new LettreError([
+            {
+              file: where,
+              rule: "cache-lost",
+              severity: "error",
+              message: t("cache-lost", { file: where }),
+            },
+          ]);
         });
       }
     }

@@ -106,8 +106,14 @@ export function code(): Promise<string> {
     const files = (await readdir(SRC, { recursive: true })).filter((f) => f.endsWith(".ts"));
     for (const file of files.sort())
       hash.update(`${file}\0`).update(await readFile(path.join(SRC, file)));
-    const mjml = createRequire(import.meta.url)("mjml/package.json") as { version: string };
-    return hash.update(`\0mjml ${mjml.version}`).digest("hex");
+    // And the libraries installed: a sanitizer or a compiler updated makes every product
+    // again (npm's record of node_modules, else mjml's version alone).
+    const mjml = createRequire(import.meta.url).resolve("mjml/package.json");
+    const installed = path.join(mjml, "../../.package-lock.json");
+    const lock = await readFile(installed).catch(() => undefined);
+    if (lock) hash.update("\0").update(lock);
+    const { version } = JSON.parse(await readFile(mjml, "utf8")) as { version: string };
+    return hash.update(`\0mjml ${version}`).digest("hex");
   })();
   return codeVersion;
 }

@@ -19,7 +19,7 @@ import { cleanIssue } from "../core/chars.ts";
 import { type Diagnostic, formatDiagnostic, hasErrors } from "../core/diagnostic.ts";
 import { getLocale, type Locale, setLocale } from "../core/i18n.ts";
 import { keepMemosIn } from "../core/memo.ts";
-import { type Content, LazyText, Products } from "../core/products.ts";
+import { type Content, LazyText, type Products } from "../core/products.ts";
 import type { Compiled } from "../email/compile.ts";
 import { compileEmail, type Email } from "../email/index.ts";
 import { placeholderWarnings } from "../email/placeholders.ts";
@@ -141,6 +141,8 @@ async function buildWith(
   );
   // Awaited below; a failure there must not go unhandled while the archive is made.
   emails.catch(() => undefined);
+  // `lettre dev` keeps the list pages of its last rebuild in memory (cache.ts).
+  const listProducts = kept.products ?? cache?.nextProducts();
   const archive = await buildArchive({
     root: options.root,
     config: config.value,
@@ -156,11 +158,10 @@ async function buildWith(
     ),
     today: options.today ?? new Date().toISOString().slice(0, 10),
     ...(cache ? { memo: cache.archive } : {}),
-    // `lettre dev` keeps the list pages of its last rebuild in memory (cache.ts).
-    ...(kept.products || cache
+    ...(listProducts
       ? {
           products: {
-            kept: kept.products ?? cache?.nextProducts() ?? new Products(""),
+            kept: listProducts,
             context: await contextOf(config.value, templates.templates.archive, getLocale()),
           },
         }
@@ -277,7 +278,7 @@ async function makeEmails(
         // What the next build needs to know of this email without reading it.
         let facts = "facts" in f ? f.facts : undefined;
         const size = !facts && products && f.key && m.email ? disk?.sizeOf(f.key) : undefined;
-        if (!facts && products && f.key && m.email && size !== undefined) {
+        if (products && f.key && m.email && size !== undefined) {
           facts = products.set<EmailFacts>(`email:${f.key}`, {
             size,
             html: products.hashOf(m.email.html),
@@ -286,7 +287,7 @@ async function makeEmails(
             textBytes: m.email.textBytes,
             diagnostics: m.diagnostics,
           });
-        } else if (facts && products && f.key) products.set(`email:${f.key}`, facts);
+        }
         return { issue: f.issue, key: f.key, facts, ...m };
       }),
       compiled: missing,

@@ -73,7 +73,7 @@ export async function writeOutputs(
       start = await takeSpare(recycling.spareDir, staging, folders, spare);
     if (start.size === 0) await rm(staging, { recursive: true, force: true });
     for (const folder of folders) await mkdir(path.join(staging, folder), { recursive: true });
-    if (start.size > 0) removeOthers(staging, files, start);
+    if (start.size > 0) removeOthers(staging, folders, files, start);
     // Each folder made once, then the files written several at a time: one after the
     // other, a build of thousands of small files mostly waits for the disk.
     // Files the spare holds as they are to be, untouched since: kept (synchronous calls,
@@ -132,8 +132,8 @@ export async function writeOutputs(
     if (recycling) {
       // The folders as they are now, to know at the next build whether one changed.
       for (const folder of foldersOf(files.keys())) {
-        const stats = lstatSync(path.join(outDir, folder), { throwIfNoEntry: false });
-        if (stats) recycling.now.live.set(folder, folderStamp(stats));
+        const stats = lstatSync(path.join(outDir, folder.slice(0, -1)), { throwIfNoEntry: false });
+        if (stats?.isDirectory()) recycling.now.live.set(folder, folderStamp(stats));
       }
     }
     if (recycling && kept && keep) recycling.now.spare = keep;
@@ -168,8 +168,12 @@ async function takeSpare(
 ): Promise<Written> {
   try {
     await mkdir(staging, { recursive: true });
-    for (const folder of folders)
-      await rename(path.join(spareDir, folder), path.join(staging, folder));
+    for (const folder of folders) {
+      const from = path.join(spareDir, folder);
+      // Only folders lettre left there: a link in their place is not followed.
+      if (!lstatSync(from, { throwIfNoEntry: false })?.isDirectory()) return new Map();
+      await rename(from, path.join(staging, folder));
+    }
     return spare;
   } catch {
     return new Map();
@@ -177,32 +181,56 @@ async function takeSpare(
 }
 
 /**
- * Removes from `staging` (the spare, which held `start`) every file this build does not
- * write: those `start` names, and any other in a folder changed since (a folder's time
- * changes when an entry is added, removed or renamed in it); then folders left empty.
+ * Makes `staging` (the spare, which held `start`) hold nothing this build does not write.
+ * First every folder `start` names that is no longer a real folder (a link put there,
+ * which may lead anywhere: the link itself is removed, never followed), then the files
+ * `start` names that this build does not write; then any other entry of the top folders
+ * and of the folders changed since (a folder's time changes when an entry is added,
+ * removed or renamed in it); then folders left empty.
  */
-function removeOthers(staging: string, files: Map<string, unknown>, start: Written): void {
+function removeOthers(
+  staging: string,
+  folders: readonly string[],
+  files: Map<string, unknown>,
+  start: Written,
+): void {
+  const at = (name: string) => path.join(staging, name.replace(/\/$/, ""));
+  const real = new Set<string>();
+  const known = [...start.keys()].filter((k) => k.endsWith("/"));
+  for (const dir of known.sort((a, b) => a.length - b.length)) {
+    const parent = dir.slice(0, dir.lastIndexOf("/", dir.length - 2) + 1);
+    if (parent && !real.has(parent)) continue;
+    const stats = lstatSync(at(dir), { throwIfNoEntry: false });
+    if (stats?.isDirectory()) real.add(dir);
+    else if (stats) rmSync(at(dir), { force: true });
+  }
   const removed: string[] = [];
-  const remove = (file: string) => {
-    rmSync(path.join(staging, file), { recursive: true, force: true });
-    removed.push(file);
+  const remove = (name: string) => {
+    rmSync(at(name), { recursive: true, force: true });
+    removed.push(name);
   };
-  for (const file of start.keys()) if (!file.endsWith("/") && !files.has(file)) remove(file);
+  for (const file of start.keys()) {
+    const parent = file.slice(0, file.lastIndexOf("/") + 1);
+    if (!file.endsWith("/") && !files.has(file) && real.has(parent)) remove(file);
+  }
+  const wanted = foldersOf(files.keys());
   const walk = (dir: string) => {
-    for (const entry of readdirSync(path.join(staging, dir), { withFileTypes: true })) {
+    for (const entry of readdirSync(at(dir), { withFileTypes: true })) {
       const name = `${dir}${entry.name}`;
-      // A folder the spare knew is looked at on its own, below.
-      if (entry.isDirectory()) {
-        if (!start.has(`${name}/`)) walk(`${name}/`);
-      } else if (!files.has(name)) remove(name);
+      if (!entry.isDirectory()) {
+        if (!files.has(name)) remove(name);
+      } else if (!real.has(`${name}/`)) {
+        // A folder the spare did not know: walked if this build writes in it, else removed.
+        if (wanted.has(`${name}/`)) walk(`${name}/`);
+        else remove(name);
+      }
     }
   };
-  for (const [dir, before] of start) {
-    if (!dir.endsWith("/")) continue;
-    const now = lstatSync(path.join(staging, dir), { throwIfNoEntry: false });
-    if (!now?.isDirectory()) continue;
-    // The top folders were moved (their time changed): always looked at.
-    if (dir.indexOf("/") === dir.length - 1 || before !== folderStamp(now)) walk(dir);
+  for (const folder of folders) walk(`${folder}/`);
+  for (const dir of real) {
+    if (folders.includes(dir.slice(0, -1))) continue;
+    const stats = lstatSync(at(dir));
+    if (start.get(dir) !== folderStamp(stats)) walk(dir);
   }
   for (const file of removed) {
     for (let dir = path.posix.dirname(file); dir.includes("/"); dir = path.posix.dirname(dir)) {

@@ -1,4 +1,15 @@
-import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { LettreError } from "../../src/core/diagnostic.ts";
@@ -116,6 +127,38 @@ describe("a build from the last build's products and output", () => {
     // In the spare itself.
     await edit(await spareOf(root));
     expect((await rebuild(root)).files).toEqual(reference);
+  });
+
+  it("never follows a link put in the output folder or its spare, and leaves no stray folder", async () => {
+    process.env.LETTRE_WORKERS = "0";
+    const root = await project();
+    const reference = (await rebuild(root)).files;
+    await rebuild(root);
+    // Someone's folder, outside the project, that links in dist/ lead to.
+    const mine = await mkdtemp(path.join(tmpdir(), "lettre-mine-"));
+    await writeFile(path.join(mine, "these.pdf"), "à garder");
+    const dist = path.join(root, "dist");
+    await rm(path.join(dist, "archive/2025-s2"), { recursive: true });
+    await symlink(mine, path.join(dist, "archive/2025-s2"));
+    await mkdir(path.join(dist, "archive/vide/sous"), { recursive: true });
+    await mkdir(path.join(dist, "archive/2026-s1/vide"), { recursive: true });
+    for (let i = 0; i < 3; i++) expect((await rebuild(root)).files).toEqual(reference);
+    // The top folder itself a link, in the spare then in dist/.
+    await rm(path.join(await spareOf(root), "email"), { recursive: true });
+    await symlink(mine, path.join(await spareOf(root), "email"));
+    expect((await rebuild(root)).files).toEqual(reference);
+    await rm(path.join(dist, "email"), { recursive: true });
+    await symlink(mine, path.join(dist, "email"));
+    for (let i = 0; i < 3; i++) expect((await rebuild(root)).files).toEqual(reference);
+    expect((await lstat(path.join(dist, "email"))).isDirectory()).toBe(true);
+    expect(await readdir(mine)).toEqual(["these.pdf"]);
+    expect(await readFile(path.join(mine, "these.pdf"), "utf8")).toBe("à garder");
+    const folders = (await readdir(dist, { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => path.relative(dist, path.join(entry.parentPath, entry.name)));
+    expect(folders).not.toContain("archive/vide");
+    expect(folders).not.toContain("archive/2026-s1/vide");
+    await rm(mine, { recursive: true });
   });
 
   it("does without products that are damaged or gone", async () => {
