@@ -24,12 +24,13 @@ import {
 import type { BuildEvent } from "../watch/index.ts";
 import { scaffoldIssue } from "./scaffold.ts";
 
-const COMMANDS = ["build", "check", "new", "dev", "list", "send"];
+const COMMANDS = ["build", "check", "new", "dev", "list", "send", "serve"];
 
 const OPTIONS = {
   drafts: { type: "boolean" },
   watch: { type: "boolean" },
   port: { type: "string" },
+  host: { type: "string" },
   list: { type: "string" },
   transport: { type: "string" },
   yes: { type: "boolean", short: "y" },
@@ -148,6 +149,20 @@ export async function main(argv: string[]): Promise<number> {
       const { runSend, runSendStatus } = await import("./send.ts");
       return status ? await runSendStatus(args) : await runSend(args);
     }
+    if (command === "serve") {
+      const port = values.port === undefined ? 8080 : Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        console.error(t("cli-port"));
+        return 2;
+      }
+      return await runServe({
+        root,
+        port,
+        host: values.host ?? "127.0.0.1",
+        ...(values.out ? { out: values.out } : {}),
+        ...(lang || envLang ? { lang: (lang ?? envLang) as Locale } : {}),
+      });
+    }
     if (command === "dev" || (command === "build" && values.watch)) {
       const port = values.port === undefined ? 0 : Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -190,6 +205,31 @@ export async function main(argv: string[]): Promise<number> {
     if (debug) console.error(error);
     return 1;
   }
+}
+
+/** `lettre serve`: until Ctrl-C or SIGTERM, then requests in flight are answered. */
+async function runServe(options: {
+  root: string;
+  port: number;
+  host: string;
+  out?: string;
+  lang?: Locale;
+}): Promise<number> {
+  const secret = process.env.LETTRE_UNSUBSCRIBE_SECRET;
+  if (!secret) {
+    console.error(paint("red", t("serve-needs-secret")));
+    return 1;
+  }
+  const { startServer } = await import("../serve/index.ts");
+  const serving = await startServer({ ...options, secret });
+  const dir = path.relative(process.cwd(), path.resolve(options.root, options.out ?? "dist"));
+  console.log(t("cli-serving", { url: serving.url, dir: `${dir || "."}/archive/` }));
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  await serving.close();
+  return 0;
 }
 
 async function runBuild(

@@ -114,11 +114,14 @@ Commandes :
   dev              aperçu dans le navigateur, reconstruit et recharge à chaque sauvegarde
   list …           listes d'abonnés : import <liste> <fichier.csv>, show, export, remove
   send <lettre>    envoie une lettre à une liste (--list) ; send status <lettre>
+  serve            sert l'archive construite et les liens de désinscription (--port, --host)
 
 Options :
   --drafts         inclut les brouillons (draft: true) ; toujours inclus par dev
   --watch          (build) reconstruit à chaque sauvegarde, sans serveur d'aperçu
-  --port <n>       (dev) port du serveur d'aperçu (par défaut : un port libre)
+  --port <n>       (dev) port du serveur d'aperçu (par défaut : un port libre) ;
+                   (serve) port du serveur (par défaut : 8080)
+  --host <adresse> (serve) adresse d'écoute (par défaut : 127.0.0.1)
   --strict         échoue aussi sur les avertissements (e-mail de plus de 102 Ko…)
   --root <dossier> racine du projet (par défaut : le dossier courant)
   --out <dossier>  dossier de sortie (par défaut : dist)
@@ -336,6 +339,25 @@ Options :
     "le disque est plein ({path}) : libérez de la place, puis relancez ; la sortie précédente est conservée",
   "cache-lost":
     "un email gardé par la construction précédente a disparu pendant celle-ci ({file}) : relancez ; la sortie précédente est conservée",
+  "serve-lang": "fr",
+  "serve-port":
+    "lettre serve ne peut pas écouter sur {host}:{port} ({code}) : arrêtez le programme qui l'occupe, ou choisissez un autre port (--port, au-dessus de 1024) ou une autre adresse (--host)",
+  "serve-unsubscribe-title": "Se désinscrire",
+  "serve-unsubscribe-question":
+    "Ne plus recevoir aucune lettre à l'adresse {address} ? Un clic suffit, il n'y a rien d'autre à faire.",
+  "serve-unsubscribe-button": "Me désinscrire",
+  "serve-unsubscribed-title": "C'est fait",
+  "serve-unsubscribed": "{address} est désinscrite : elle ne recevra plus aucune lettre.",
+  "serve-bad-link-title": "Lien non valable",
+  "serve-bad-link":
+    "Ce lien de désinscription n'est pas valable (coupé ou modifié ?). Ouvrez le lien complet depuis l'email, ou répondez à l'email pour demander votre désinscription.",
+  "serve-not-found-title": "Page introuvable",
+  "serve-not-found":
+    "Cette page n'existe pas (ou plus). La liste des lettres est sur la page d'accueil.",
+  "cli-serving":
+    "lettre sert {url} : l'archive de {dir} et les liens de désinscription (Ctrl-C pour arrêter)",
+  "serve-needs-secret":
+    "LETTRE_UNSUBSCRIBE_SECRET n'est pas défini : c'est la clé qui a signé les liens de désinscription des emails envoyés ; donnez la même à lettre serve (voir README)",
   "send-preview-written":
     "aperçu : {count} message(s) écrit(s) dans {folder}/ ; rien n'est noté comme envoyé (sans LETTRE_UNSUBSCRIBE_SECRET, ce ne sont que des aperçus : l'envoi réel reste à faire)",
   "markdown-footer":
@@ -502,11 +524,14 @@ Commands:
   dev              preview in the browser, rebuilt and reloaded on every save
   list …           subscriber lists: import <list> <file.csv>, show, export, remove
   send <issue>     sends an issue to a list (--list); send status <issue>
+  serve            serves the built archive and the unsubscribe links (--port, --host)
 
 Options:
   --drafts         include drafts (draft: true); dev always does
   --watch          (build) rebuild on every save, without the preview server
-  --port <n>       (dev) port of the preview server (default: a free port)
+  --port <n>       (dev) port of the preview server (default: a free port);
+                   (serve) port of the server (default: 8080)
+  --host <address> (serve) address to listen on (default: 127.0.0.1)
   --strict         fail on warnings too (email over 102 KB…)
   --root <dir>     project root (default: current folder)
   --out <dir>      output folder (default: dist)
@@ -714,6 +739,24 @@ Options:
     "the disk is full ({path}): free some space, then run again; the previous output is kept",
   "cache-lost":
     "an email kept by the previous build disappeared during this one ({file}): run again; the previous output is kept",
+  "serve-lang": "en",
+  "serve-port":
+    "lettre serve cannot listen on {host}:{port} ({code}): stop the program that holds it, or choose another port (--port, above 1024) or address (--host)",
+  "serve-unsubscribe-title": "Unsubscribe",
+  "serve-unsubscribe-question":
+    "Stop receiving every newsletter at {address}? One click is all it takes.",
+  "serve-unsubscribe-button": "Unsubscribe me",
+  "serve-unsubscribed-title": "Done",
+  "serve-unsubscribed": "{address} is unsubscribed: it will receive no more newsletters.",
+  "serve-bad-link-title": "Link not valid",
+  "serve-bad-link":
+    "This unsubscribe link is not valid (cut short or changed?). Open the whole link from the email, or reply to the email to ask to be unsubscribed.",
+  "serve-not-found-title": "Page not found",
+  "serve-not-found": "This page does not exist (any more). The list of issues is on the home page.",
+  "cli-serving":
+    "lettre serves {url}: the archive of {dir} and the unsubscribe links (Ctrl-C to stop)",
+  "serve-needs-secret":
+    "LETTRE_UNSUBSCRIBE_SECRET is not set: it is the key that signed the unsubscribe links of the emails sent; give the same one to lettre serve (see README)",
   "send-preview-written":
     "preview: {count} message(s) written to {folder}/; nothing is recorded as sent (without LETTRE_UNSUBSCRIBE_SECRET these are only previews: the real send is still to be done)",
   "markdown-footer":
