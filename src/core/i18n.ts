@@ -338,7 +338,7 @@ Options :
   "out-full":
     "le disque est plein ({path}) : libérez de la place, puis relancez ; la sortie précédente est conservée",
   "cache-lost":
-    "un email gardé par la construction précédente a disparu pendant celle-ci ({file}) : relancez ; la sortie précédente est conservée",
+    "un fichier gardé par la construction précédente a disparu pendant celle-ci ({file}) : relancez ; la sortie précédente est conservée",
   "serve-lang": "fr",
   "serve-port":
     "lettre serve ne peut pas écouter sur {host}:{port} ({code}) : arrêtez le programme qui l'occupe, ou choisissez un autre port (--port, au-dessus de 1024) ou une autre adresse (--host)",
@@ -738,7 +738,7 @@ Options:
   "out-full":
     "the disk is full ({path}): free some space, then run again; the previous output is kept",
   "cache-lost":
-    "an email kept by the previous build disappeared during this one ({file}): run again; the previous output is kept",
+    "a file kept by the previous build disappeared during this one ({file}): run again; the previous output is kept",
   "serve-lang": "en",
   "serve-port":
     "lettre serve cannot listen on {host}:{port} ({code}): stop the program that holds it, or choose another port (--port, above 1024) or address (--host)",

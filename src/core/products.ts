@@ -139,14 +139,7 @@ export class Products {
           // Gone since it was looked at: too late to make it again (the build has said
           // it succeeded); nothing is written, and the next run makes it.
           const where = path.relative(process.cwd(), file);
-          throw new LettreError([
-            {
-              file: where,
-              rule: "cache-lost",
-              severity: "error",
-              message: t("cache-lost", { file: where }),
-            },
-          ]);
+          throw cacheLost(where);
         });
       }
     }
@@ -165,11 +158,6 @@ export class Products {
   /** Products for the next build, in memory: what this one used, and nothing older. */
   next(): Products {
     return new Products(this.version, this.used, this.texts);
-  }
-
-  /** Number of entries this build used or made. */
-  get size(): number {
-    return this.used.size;
   }
 
   /** The products kept in `dir` (made by `save`), or none. */
@@ -274,6 +262,13 @@ function isStored(value: unknown): value is { [STORED]: string; length: number }
     typeof Object(value)[STORED] === "string" &&
     typeof Object(value).length === "number"
   );
+}
+
+/** What stops a build whose kept file (a page, an email) went between its lookup and its use. */
+export function cacheLost(file: string): LettreError {
+  return new LettreError([
+    { file, rule: "cache-lost", severity: "error", message: t("cache-lost", { file }) },
+  ]);
 }
 
 function sha256(text: string): string {

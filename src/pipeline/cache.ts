@@ -42,9 +42,8 @@ import path from "node:path";
 import { ArchiveMemo } from "../archive/memo.ts";
 import { CONFIG_FILE, type Config, type loadConfig } from "../config/index.ts";
 import type { Issue, ParseCache } from "../content/index.ts";
-import { type Diagnostic, LettreError } from "../core/diagnostic.ts";
-import { t } from "../core/i18n.ts";
-import { type Content, Products } from "../core/products.ts";
+import type { Diagnostic } from "../core/diagnostic.ts";
+import { type Content, cacheLost, Products } from "../core/products.ts";
 import type { Email } from "../email/index.ts";
 import type { loadTemplates, TemplateSet } from "../render/index.ts";
 
@@ -185,14 +184,7 @@ export class DiskCache {
       // Damaged since (its size unchanged): removed, so that running again compiles it.
       rmSync(file, { force: true });
       const where = path.join(DISK_CACHE_DIR, `${key}.json`);
-      throw new LettreError([
-        {
-          file: where,
-          rule: "cache-lost",
-          severity: "error",
-          message: t("cache-lost", { file: where }),
-        },
-      ]);
+      throw cacheLost(where);
     };
     const email: Email = {
       get html() {
