@@ -37,6 +37,7 @@ import {
   page,
   paginate,
   projectsOf,
+  signupForm,
   summaryOf,
   tagsOf,
 } from "./model.ts";
@@ -83,7 +84,13 @@ export async function buildArchive(
   const issues = newestFirst(all.filter((issue) => !issue.data.draft));
   const entries = calendarEntries(issues, config);
   const site = { lang: config.lang, site: config.site, theme: config.theme };
-  const common = { ...site, sender: config.sender, footer: config.footer, address: config.address };
+  const common = {
+    ...site,
+    sender: config.sender,
+    footer: config.footer,
+    address: config.address,
+    signup: signupForm(config),
+  };
 
   /** `make()`, or what the last build made from the same `parts`. */
   const keep = <T>(kind: string, parts: (string | undefined)[], make: () => T): T => {

@@ -228,3 +228,28 @@ export function from(issue: Issue, index: number, root: string) {
     href: `${root}${issue.slug}/#section-${index + 1}`,
   };
 }
+
+/** What the sign-up form partial shows (templates/archive/partials/signup-form.hbs). */
+export interface SignupForm {
+  /** Where it posts: `signup.url`, else `<site.url>/subscribe` (`lettre serve`). */
+  action: string;
+  lists: { name: string; title: string; checked?: boolean }[];
+  /** Boxes to tick when there are several lists; one list is joined without asking. */
+  choose: boolean;
+  /** The config's consent text; undefined: the label `signupConsent`. */
+  consent?: string;
+  /** Filled in advance (re-subscribing from the unsubscribe page). */
+  address?: string;
+}
+
+/** The sign-up form of the config, or undefined when it has none. */
+export function signupForm(config: Config): SignupForm | undefined {
+  const signup = config.signup;
+  if (!signup) return undefined;
+  return {
+    action: signup.url ?? `${config.site.url}/subscribe`,
+    lists: signup.lists.map(({ name, title }) => ({ name, title })),
+    choose: signup.lists.length > 1,
+    ...(signup.consent ? { consent: signup.consent } : {}),
+  };
+}

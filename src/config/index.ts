@@ -88,6 +88,32 @@ export const configSchema = z.strictObject({
       dkim: z.strictObject({ domain: text(), selector: text() }).optional(),
     })
     .default({ transport: "outbox:outbox", connections: 3, rate: 10 }),
+  /**
+   * The sign-up form of `lettre serve` (double opt-in), shown on the archive's pages: the
+   * lists readers may join. Without it, no form.
+   */
+  signup: z
+    .strictObject({
+      lists: z
+        .array(
+          z.strictObject({
+            /** The list's name, as in `lettre list import <name>` and `lettre send --list`. */
+            name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+            /** What readers see next to its box: "La lettre mensuelle du DataLab". */
+            title: text(),
+          }),
+        )
+        .min(1),
+      /** Where the form posts: default <site.url>/subscribe (the server of `lettre serve`). */
+      url: httpUrl().optional(),
+      /** The consent text above the button; default: `signupConsent` of templates/labels.yaml. */
+      consent: text().optional(),
+      /** Keep each sign-up's IP address in its consent record. Off unless turned on. */
+      keepIp: z.boolean().default(false),
+      /** Behind a reverse proxy: the reader's address is the last one of X-Forwarded-For. */
+      behindProxy: z.boolean().default(false),
+    })
+    .optional(),
   /** Colours of the templates; each must be readable as text on white (see themeContrast). */
   theme: z
     .strictObject({

@@ -339,23 +339,12 @@ Options :
     "le disque est plein ({path}) : libérez de la place, puis relancez ; la sortie précédente est conservée",
   "cache-lost":
     "un fichier gardé par la construction précédente a disparu pendant celle-ci ({file}) : relancez ; la sortie précédente est conservée",
-  "serve-lang": "fr",
   "serve-port":
     "lettre serve ne peut pas écouter sur {host}:{port} ({code}) : arrêtez le programme qui l'occupe, ou choisissez un autre port (--port, au-dessus de 1024) ou une autre adresse (--host)",
-  "serve-unsubscribe-title": "Se désinscrire",
-  "serve-unsubscribe-question":
-    "Ne plus recevoir aucune lettre à l'adresse {address} ? Un clic suffit, il n'y a rien d'autre à faire.",
-  "serve-unsubscribe-button": "Me désinscrire",
-  "serve-unsubscribed-title": "C'est fait",
-  "serve-unsubscribed": "{address} est désinscrite : elle ne recevra plus aucune lettre.",
-  "serve-bad-link-title": "Lien non valable",
-  "serve-bad-link":
-    "Ce lien de désinscription n'est pas valable (coupé ou modifié ?). Ouvrez le lien complet depuis l'email, ou répondez à l'email pour demander votre désinscription.",
-  "serve-not-found-title": "Page introuvable",
-  "serve-not-found":
-    "Cette page n'existe pas (ou plus). La liste des lettres est sur la page d'accueil.",
   "cli-serving":
-    "lettre sert {url} : l'archive de {dir} et les liens de désinscription (Ctrl-C pour arrêter)",
+    "lettre sert {url} : l'archive de {dir}, l'inscription et la désinscription (Ctrl-C pour arrêter)",
+  "serve-confirmation-failed":
+    "l'e-mail de confirmation d'une inscription n'a pas pu partir : {detail}",
   "serve-needs-secret":
     "LETTRE_UNSUBSCRIBE_SECRET n'est pas défini : c'est la clé qui a signé les liens de désinscription des emails envoyés ; donnez la même à lettre serve (voir README)",
   "send-preview-written":
@@ -739,22 +728,11 @@ Options:
     "the disk is full ({path}): free some space, then run again; the previous output is kept",
   "cache-lost":
     "a file kept by the previous build disappeared during this one ({file}): run again; the previous output is kept",
-  "serve-lang": "en",
   "serve-port":
     "lettre serve cannot listen on {host}:{port} ({code}): stop the program that holds it, or choose another port (--port, above 1024) or address (--host)",
-  "serve-unsubscribe-title": "Unsubscribe",
-  "serve-unsubscribe-question":
-    "Stop receiving every newsletter at {address}? One click is all it takes.",
-  "serve-unsubscribe-button": "Unsubscribe me",
-  "serve-unsubscribed-title": "Done",
-  "serve-unsubscribed": "{address} is unsubscribed: it will receive no more newsletters.",
-  "serve-bad-link-title": "Link not valid",
-  "serve-bad-link":
-    "This unsubscribe link is not valid (cut short or changed?). Open the whole link from the email, or reply to the email to ask to be unsubscribed.",
-  "serve-not-found-title": "Page not found",
-  "serve-not-found": "This page does not exist (any more). The list of issues is on the home page.",
   "cli-serving":
-    "lettre serves {url}: the archive of {dir} and the unsubscribe links (Ctrl-C to stop)",
+    "lettre serves {url}: the archive of {dir}, sign-up and unsubscribe (Ctrl-C to stop)",
+  "serve-confirmation-failed": "the confirmation email of a sign-up could not be sent: {detail}",
   "serve-needs-secret":
     "LETTRE_UNSUBSCRIBE_SECRET is not set: it is the key that signed the unsubscribe links of the emails sent; give the same one to lettre serve (see README)",
   "send-preview-written":

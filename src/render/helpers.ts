@@ -19,16 +19,29 @@ function lastOptions(args: unknown[]): HelperOptions {
   return args[args.length - 1] as HelperOptions;
 }
 
+/**
+ * A label of templates/labels.yaml in `lang` (French when it lacks one), `{name}` filled from
+ * `params`, with the language's typography: what `{{t}}` prints, for code that needs the
+ * same words (the pages and emails of `lettre serve`).
+ */
+export function label(
+  labels: Labels,
+  lang: string,
+  key: string,
+  params: Record<string, unknown> = {},
+): string {
+  const text = labels[lang]?.[key] ?? labels.fr?.[key] ?? key;
+  return typography(
+    text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? "")),
+    lang,
+  );
+}
+
 export function createHelpers(labels: Labels): Record<string, HelperDelegate> {
   return {
     /** `{{t "attendees" count=(number attendees)}}`: a label of templates/labels.yaml. */
     t(key: string, options: HelperOptions) {
-      const lang = langOf(options);
-      const label = labels[lang]?.[key] ?? labels.fr?.[key] ?? key;
-      const filled = label.replace(/\{(\w+)\}/g, (_, name: string) =>
-        String(options.hash[name] ?? ""),
-      );
-      return typography(filled, lang);
+      return label(labels, langOf(options), key, options.hash);
     },
     /** `{{date date}}` → "1er décembre 2025". */
     date(iso: unknown, options: HelperOptions) {

@@ -25,7 +25,7 @@ export interface SetSpec {
 
 export const EMAIL_SET: SetSpec = {
   dir: "templates/email",
-  pages: ["layout.mjml.hbs"],
+  pages: ["layout.mjml.hbs", "confirm.mjml.hbs"],
   markers: true,
 };
 export const ARCHIVE_PAGES = [
@@ -37,6 +37,7 @@ export const ARCHIVE_PAGES = [
   "datathons",
   "projects",
   "search",
+  "reader",
 ] as const;
 export const ARCHIVE_SET: SetSpec = {
   dir: "templates/archive",

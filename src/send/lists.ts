@@ -173,7 +173,7 @@ export function importList(
     rows.set(key, { address: checked.address, fields: { ...rows.get(key)?.fields, ...fields } });
   }
 
-  return { ...report, ...saveSubscribers(db, name, rows, now) };
+  return { ...report, ...saveSubscribers(db, name, rows, now, `import:${file}`) };
 }
 
 /** The list as CSV (`;`-separated, as French spreadsheets expect), with each status. */

@@ -25,6 +25,7 @@
  *   never cached on the connection.
  * - A SQLite error is told to the editor through {@link databaseError}, never bare.
  */
+import { createHmac, randomBytes } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -82,7 +83,69 @@ CREATE TABLE IF NOT EXISTS suppressions (
   detail TEXT,
   at TEXT NOT NULL
 ) STRICT;
+-- A sign-up through the form of lettre serve: the proof of consent (GDPR art. 7(1)).
+CREATE TABLE IF NOT EXISTS signups (
+  id TEXT PRIMARY KEY,            -- SHA-256 of the confirmation link's token (never the token)
+  email TEXT NOT NULL,
+  address TEXT NOT NULL,
+  lists TEXT NOT NULL,            -- JSON array of list names
+  fields TEXT NOT NULL DEFAULT '{}',
+  lang TEXT NOT NULL,
+  page TEXT,                      -- the page the form was sent from
+  consent TEXT NOT NULL,          -- the exact consent text the form showed
+  ip TEXT,                        -- only when the config's signup.keepIp is on
+  asked TEXT NOT NULL,
+  confirmed TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS signups_by_email ON signups (email, asked);
+-- The audit trail: every change of a subscription's status, and by what.
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL,
+  list TEXT,                      -- NULL: every list
+  action TEXT NOT NULL,
+  by TEXT NOT NULL,
+  at TEXT NOT NULL,
+  detail TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS events_by_email ON events (email, id);
+-- People erased on request (GDPR art. 17), kept suppressed by a keyed hash of the address.
+CREATE TABLE IF NOT EXISTS forgotten (
+  hash TEXT PRIMARY KEY,
+  at TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
 `;
+
+/**
+ * Columns added to a table after its first release: added to a database made before them.
+ * A subscriber's status on one list: `pending` (signed up, not confirmed: never sent to),
+ * `active`, `unsubscribed` (from this list); `source`: `import:<file>` or `form`.
+ */
+const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
+  {
+    table: "subscribers",
+    column: "status",
+    definition:
+      "TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('pending', 'active', 'unsubscribed'))",
+  },
+  { table: "subscribers", column: "source", definition: "TEXT" },
+  { table: "subscribers", column: "signup", definition: "TEXT" },
+];
+
+function migrate(db: DatabaseSync): void {
+  for (const { table, column, definition } of ADDED_COLUMNS) {
+    const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as {
+      name: string;
+    }[];
+    if (!columns.some((c) => c.name === column)) {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    }
+  }
+}
 
 /** Which file each connection opened: its path, and the file that was there then. */
 const opened = new WeakMap<DatabaseSync, { file: string; dev: number; ino: number }>();
@@ -108,7 +171,11 @@ export function openDatabase(root: string): DatabaseSync {
     db.exec(
       `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`,
     );
-    db.exec(SCHEMA);
+    const created = db;
+    transaction(created, () => {
+      created.exec(SCHEMA);
+      migrate(created);
+    });
     const { dev, ino } = statSync(file);
     opened.set(db, { file, dev, ino });
     return db;
@@ -297,32 +364,83 @@ export interface Subscriber {
   email: string;
   address: string;
   fields: Record<string, string>;
-  status: "subscribed" | "unsubscribed" | "bounced";
+  status: "subscribed" | "pending" | "unsubscribed" | "bounced";
+  /** `import:<file>`, `form`, or undefined for rows imported before sources were kept. */
+  source?: string;
+  /** Row's signup (its consent record), for addresses that joined through the form. */
+  signup?: string;
+}
+
+/** Who did it, in the audit trail. */
+export type By =
+  | "form"
+  | "link"
+  | "one-click"
+  | "mailto"
+  | "editor"
+  | "bounce"
+  | "import"
+  | "expiry";
+
+/** One line of the audit trail. */
+export interface AuditEvent {
+  email: string;
+  list: string | null;
+  action: string;
+  by: By;
+  at: string;
+  detail: string | null;
+}
+
+/** Writes lines of the audit trail (the statement prepared once, for many lines). */
+function eventWriter(db: DatabaseSync) {
+  const insert = db.prepare(
+    "INSERT INTO events (email, list, action, by, at, detail) VALUES (?, ?, ?, ?, ?, ?)",
+  );
+  return (event: Omit<AuditEvent, "detail"> & { detail?: string }) => {
+    insert.run(event.email, event.list, event.action, event.by, event.at, event.detail ?? null);
+  };
+}
+
+function logEvent(db: DatabaseSync, event: Omit<AuditEvent, "detail"> & { detail?: string }) {
+  eventWriter(db)(event);
 }
 
 /**
  * Writes a list's rows, keyed by lowercased address, in one transaction: each is added or
- * updated (never removed). Says how many were added, updated, and are suppressed
- * (unsubscribed or bounced, kept but never sent to).
+ * updated (never removed; a status never changed: an address that left the list stays out).
+ * Says how many were added, updated, and are suppressed (unsubscribed or bounced, kept but
+ * never sent to). Addresses erased on request ({@link forgetPerson}) are not stored again and
+ * count as suppressed.
  */
 export function saveSubscribers(
   db: DatabaseSync,
   list: string,
   rows: Map<string, { address: string; fields: Record<string, string> }>,
   at: string,
+  source = "import",
 ): { added: number; updated: number; suppressed: number } {
   const counts = { added: 0, updated: 0, suppressed: 0 };
-  const exists = db.prepare("SELECT 1 FROM subscribers WHERE list = ? AND email = ?");
+  const existing = db.prepare("SELECT status FROM subscribers WHERE list = ? AND email = ?");
   const upsert = db.prepare(`
-    INSERT INTO subscribers (list, email, address, fields, added, updated) VALUES (?, ?, ?, ?, ?, ?)
+    INSERT INTO subscribers (list, email, address, fields, added, updated, status, source) VALUES (?, ?, ?, ?, ?, ?, 'active', ?)
     ON CONFLICT (list, email) DO UPDATE SET address = excluded.address, fields = excluded.fields, updated = excluded.updated`);
   const suppressed = db.prepare("SELECT 1 FROM suppressions WHERE email = ?");
   transaction(db, () => {
+    const forgotten = forgottenTest(db);
+    const log = eventWriter(db);
     for (const [key, row] of rows) {
-      if (exists.get(list, key)) counts.updated++;
+      if (forgotten(key)) {
+        counts.suppressed++;
+        continue;
+      }
+      const before = existing.get(list, key) as { status: string } | undefined;
+      if (before) counts.updated++;
       else counts.added++;
-      if (suppressed.get(key)) counts.suppressed++;
-      upsert.run(list, key, row.address, JSON.stringify(row.fields), at, at);
+      if (suppressed.get(key) || (before && before.status !== "active")) counts.suppressed++;
+      upsert.run(list, key, row.address, JSON.stringify(row.fields), at, at, source);
+      if (!before)
+        logEvent(db, { email: key, list, action: "subscribed", by: "import", at, detail: source });
     }
   });
   return counts;
@@ -332,24 +450,37 @@ export function saveSubscribers(
 export function listSubscribers(db: DatabaseSync, name: string): Subscriber[] {
   const rows = db
     .prepare(`
-      SELECT s.email, s.address, s.fields, p.reason FROM subscribers s
+      SELECT s.email, s.address, s.fields, s.status, s.source, s.signup, p.reason FROM subscribers s
       LEFT JOIN suppressions p ON p.email = s.email
       WHERE s.list = ? ORDER BY s.email`)
-    .all(name) as { email: string; address: string; fields: string; reason: string | null }[];
+    .all(name) as {
+    email: string;
+    address: string;
+    fields: string;
+    status: string;
+    source: string | null;
+    signup: string | null;
+    reason: string | null;
+  }[];
   return rows.map((row) => ({
     email: row.email,
     address: row.address,
     fields: JSON.parse(row.fields),
-    status: (row.reason as Subscriber["status"] | null) ?? "subscribed",
+    status:
+      (row.reason as Subscriber["status"] | null) ??
+      (row.status === "active" ? "subscribed" : (row.status as Subscriber["status"])),
+    ...(row.source ? { source: row.source } : {}),
+    ...(row.signup ? { signup: row.signup } : {}),
   }));
 }
 
-/** Who would receive an issue sent to the list: subscribed, not suppressed. */
+/** Who would receive an issue sent to the list: active (confirmed), not suppressed. */
 export function recipients(db: DatabaseSync, list: string) {
   return db
     .prepare(`
       SELECT s.email, s.address, s.fields FROM subscribers s
-      WHERE s.list = ? AND NOT EXISTS (SELECT 1 FROM suppressions p WHERE p.email = s.email)
+      WHERE s.list = ? AND s.status = 'active'
+        AND NOT EXISTS (SELECT 1 FROM suppressions p WHERE p.email = s.email)
       ORDER BY s.email`)
     .all(list)
     .map((row) => {
@@ -390,15 +521,336 @@ export function removeFromList(db: DatabaseSync, name: string, address?: string)
   return Number(result.changes);
 }
 
-/** Records that `address` unsubscribed: excluded from every list and every later send. */
+/**
+ * Records that `address` leaves every list: suppressed (excluded from every later send,
+ * whatever list and import), each of its subscriptions marked unsubscribed, in one
+ * transaction, with its line in the audit trail.
+ */
 export function unsubscribe(
   db: DatabaseSync,
   address: string,
   at = new Date().toISOString(),
+  by: By = "editor",
 ): void {
-  db.prepare(
-    "INSERT INTO suppressions (email, reason, at) VALUES (?, 'unsubscribed', ?) ON CONFLICT (email) DO UPDATE SET reason = 'unsubscribed', at = excluded.at",
-  ).run(addressKey(address), at);
+  const email = addressKey(address);
+  transaction(db, () => {
+    db.prepare(
+      "INSERT INTO suppressions (email, reason, at) VALUES (?, 'unsubscribed', ?) ON CONFLICT (email) DO UPDATE SET reason = 'unsubscribed', at = excluded.at",
+    ).run(email, at);
+    db.prepare(
+      "UPDATE subscribers SET status = 'unsubscribed', updated = ? WHERE email = ? AND status <> 'unsubscribed'",
+    ).run(at, email);
+    logEvent(db, { email, list: null, action: "unsubscribed", by, at });
+  });
+}
+
+/**
+ * Records that `address` leaves one list (the others stay as they are). Idempotent: a second
+ * call changes nothing and adds nothing to the trail. An address the list no longer holds
+ * (removed by the editor since) is kept as unsubscribed, so that no import brings it back.
+ */
+export function unsubscribeFromList(
+  db: DatabaseSync,
+  list: string,
+  address: string,
+  by: By,
+  at = new Date().toISOString(),
+): void {
+  const email = addressKey(address);
+  transaction(db, () => {
+    const changed = db
+      .prepare(`INSERT INTO subscribers (list, email, address, added, updated, status, source)
+        VALUES (?, ?, ?, ?, ?, 'unsubscribed', 'unsubscribe')
+        ON CONFLICT (list, email) DO UPDATE SET status = 'unsubscribed', updated = excluded.updated
+        WHERE status <> 'unsubscribed'`)
+      .run(list, email, address, at, at).changes;
+    if (Number(changed) > 0) logEvent(db, { email, list, action: "unsubscribed", by, at });
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Sign-ups (double opt-in), the audit trail, erasure.
+
+/** What a reader sent through the sign-up form, as recorded (the proof of consent). */
+export interface Signup {
+  id: string;
+  email: string;
+  address: string;
+  lists: string[];
+  fields: Record<string, string>;
+  lang: string;
+  page: string | null;
+  consent: string;
+  ip: string | null;
+  asked: string;
+  confirmed: string | null;
+}
+
+/** When the last sign-up of `address` was asked, if any. */
+export function lastSignupAt(db: DatabaseSync, address: string): string | undefined {
+  const row = db
+    .prepare("SELECT MAX(asked) AS asked FROM signups WHERE email = ?")
+    .get(addressKey(address)) as { asked: string | null } | undefined;
+  return row?.asked ?? undefined;
+}
+
+/**
+ * Records a sign-up, in one transaction: its consent record, a `pending` row on each list
+ * the address is not on yet (an active or unsubscribed row stays so until confirmed), a line
+ * of the trail for each list.
+ */
+export function recordSignup(db: DatabaseSync, signup: Omit<Signup, "confirmed">): void {
+  transaction(db, () => {
+    db.prepare(`INSERT INTO signups (id, email, address, lists, fields, lang, page, consent, ip, asked)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      signup.id,
+      signup.email,
+      signup.address,
+      JSON.stringify(signup.lists),
+      JSON.stringify(signup.fields),
+      signup.lang,
+      signup.page,
+      signup.consent,
+      signup.ip,
+      signup.asked,
+    );
+    const pending =
+      db.prepare(`INSERT INTO subscribers (list, email, address, fields, added, updated, status, source, signup)
+      VALUES (?, ?, ?, ?, ?, ?, 'pending', 'form', ?) ON CONFLICT (list, email) DO NOTHING`);
+    for (const list of signup.lists) {
+      pending.run(
+        list,
+        signup.email,
+        signup.address,
+        JSON.stringify(signup.fields),
+        signup.asked,
+        signup.asked,
+        signup.id,
+      );
+      logEvent(db, {
+        email: signup.email,
+        list,
+        action: "signed-up",
+        by: "form",
+        at: signup.asked,
+      });
+    }
+  });
+}
+
+/** Forgets a sign-up whose confirmation could not be sent (the reader may try again). */
+export function dropSignup(db: DatabaseSync, id: string, detail: string): void {
+  transaction(db, () => {
+    const signup = findSignup(db, id);
+    if (!signup) return;
+    db.prepare("DELETE FROM subscribers WHERE signup = ? AND status = 'pending'").run(id);
+    db.prepare("DELETE FROM signups WHERE id = ?").run(id);
+    logEvent(db, {
+      email: signup.email,
+      list: null,
+      action: "confirmation-failed",
+      by: "form",
+      at: now(),
+      detail,
+    });
+  });
+}
+
+export function findSignup(db: DatabaseSync, id: string): Signup | undefined {
+  const row = db.prepare("SELECT * FROM signups WHERE id = ?").get(id) as
+    | (Omit<Signup, "lists" | "fields"> & { lists: string; fields: string })
+    | undefined;
+  return row ? { ...row, lists: JSON.parse(row.lists), fields: JSON.parse(row.fields) } : undefined;
+}
+
+/**
+ * Confirms a sign-up, in one transaction: the address becomes active on each of its lists,
+ * with its fields; an erasure or an earlier "leave every list" is lifted (the reader asked
+ * again, and proved the mailbox is theirs), the lists the reader had not asked for again
+ * staying unsubscribed. Idempotent: false when it was confirmed already.
+ */
+export function confirmSignup(db: DatabaseSync, id: string, at = now()): boolean {
+  return transaction(db, () => {
+    const signup = findSignup(db, id);
+    if (!signup || signup.confirmed) return false;
+    const { email } = signup;
+    const suppressed = db.prepare("SELECT reason FROM suppressions WHERE email = ?").get(email);
+    if (suppressed) {
+      // The suppression held for every list: it stays held, list by list, for the others.
+      db.prepare(
+        "UPDATE subscribers SET status = 'unsubscribed', updated = ? WHERE email = ? AND status = 'active'",
+      ).run(at, email);
+      db.prepare("DELETE FROM suppressions WHERE email = ?").run(email);
+    }
+    db.prepare("DELETE FROM forgotten WHERE hash = ?").run(forgetHash(db, email));
+    const activate =
+      db.prepare(`INSERT INTO subscribers (list, email, address, fields, added, updated, status, source, signup)
+      VALUES (?, ?, ?, ?, ?, ?, 'active', 'form', ?)
+      ON CONFLICT (list, email) DO UPDATE SET status = 'active', address = excluded.address,
+        fields = excluded.fields, updated = excluded.updated, source = 'form', signup = excluded.signup`);
+    for (const list of signup.lists) {
+      activate.run(list, email, signup.address, JSON.stringify(signup.fields), at, at, id);
+      logEvent(db, { email, list, action: "confirmed", by: "link", at });
+    }
+    db.prepare("UPDATE signups SET confirmed = ? WHERE id = ?").run(at, id);
+    return true;
+  });
+}
+
+/**
+ * Sign-ups asked before `before` and never confirmed: their pending rows and their records
+ * are deleted (a line in the trail says so). Returns how many.
+ */
+export function expireSignups(db: DatabaseSync, before: string, at = now()): number {
+  return transaction(db, () => {
+    const stale = db
+      .prepare("SELECT id, email FROM signups WHERE confirmed IS NULL AND asked < ?")
+      .all(before) as { id: string; email: string }[];
+    for (const { id, email } of stale) {
+      db.prepare("DELETE FROM subscribers WHERE signup = ? AND status = 'pending'").run(id);
+      db.prepare("DELETE FROM signups WHERE id = ?").run(id);
+      logEvent(db, { email, list: null, action: "expired", by: "expiry", at });
+    }
+    return stale.length;
+  });
+}
+
+/** The key of erasure hashes: drawn once per database, kept in it. */
+function forgetKey(db: DatabaseSync): string {
+  const found = db.prepare("SELECT value FROM settings WHERE name = 'forget-key'").get() as
+    | { value: string }
+    | undefined;
+  if (found) return found.value;
+  const key = randomBytes(32).toString("hex");
+  db.prepare("INSERT OR IGNORE INTO settings (name, value) VALUES ('forget-key', ?)").run(key);
+  return forgetKey(db);
+}
+
+/** The keyed hash an erased address is kept suppressed by. */
+function forgetHash(db: DatabaseSync, email: string): string {
+  return createHmac("sha256", forgetKey(db)).update(addressKey(email)).digest("hex");
+}
+
+/** A test of "was this address erased", for many addresses (the key read once). */
+function forgottenTest(db: DatabaseSync): (email: string) => boolean {
+  const any = db.prepare("SELECT 1 FROM forgotten LIMIT 1").get();
+  if (!any) return () => false;
+  const key = forgetKey(db);
+  const find = db.prepare("SELECT 1 FROM forgotten WHERE hash = ?");
+  return (email) => find.get(createHmac("sha256", key).update(email).digest("hex")) !== undefined;
+}
+
+/** True when `address` was erased on request (and so is never sent to). */
+export function isForgotten(db: DatabaseSync, address: string): boolean {
+  return forgottenTest(db)(addressKey(address));
+}
+
+/** Everything lettre holds about one person: subscriptions, consent records, trail. */
+export interface PersonRecord {
+  email: string;
+  subscriptions: (Subscriber & { list: string; added: string; updated: string })[];
+  suppression?: { reason: string; detail: string | null; at: string };
+  signups: Signup[];
+  events: AuditEvent[];
+  /** Erased on request: nothing else is held, the address stays suppressed. */
+  forgotten?: string;
+}
+
+export function personRecord(db: DatabaseSync, address: string): PersonRecord {
+  const email = addressKey(address);
+  const subscriptions = (
+    db
+      .prepare(
+        "SELECT list, email, address, fields, status, source, signup, added, updated FROM subscribers WHERE email = ? ORDER BY list",
+      )
+      .all(email) as {
+      list: string;
+      email: string;
+      address: string;
+      fields: string;
+      status: string;
+      source: string | null;
+      signup: string | null;
+      added: string;
+      updated: string;
+    }[]
+  ).map((row) => ({
+    list: row.list,
+    email: row.email,
+    address: row.address,
+    fields: JSON.parse(row.fields) as Record<string, string>,
+    status: (row.status === "active" ? "subscribed" : row.status) as Subscriber["status"],
+    ...(row.source ? { source: row.source } : {}),
+    ...(row.signup ? { signup: row.signup } : {}),
+    added: row.added,
+    updated: row.updated,
+  }));
+  const suppression = db
+    .prepare("SELECT reason, detail, at FROM suppressions WHERE email = ?")
+    .get(email) as PersonRecord["suppression"];
+  const signups = (
+    db.prepare("SELECT id FROM signups WHERE email = ? ORDER BY asked").all(email) as {
+      id: string;
+    }[]
+  )
+    .map(({ id }) => findSignup(db, id))
+    .filter((s): s is Signup => s !== undefined);
+  const events = db
+    .prepare("SELECT email, list, action, by, at, detail FROM events WHERE email = ? ORDER BY id")
+    .all(email) as unknown as AuditEvent[];
+  const hash = db.prepare("SELECT at FROM forgotten WHERE hash = ?").get(forgetHash(db, email)) as
+    | { at: string }
+    | undefined;
+  return {
+    email,
+    subscriptions,
+    ...(suppression ? { suppression: { ...suppression } } : {}),
+    signups,
+    events: events.map((e) => ({ ...e })),
+    ...(hash ? { forgotten: hash.at } : {}),
+  };
+}
+
+/**
+ * Erases what lettre holds about a person (GDPR art. 17), in one transaction: subscriptions,
+ * sign-ups, trail, suppression; in the journal the address is replaced by its hash (the
+ * counts of past sends stay right). Only the keyed hash is kept, so that the address is
+ * never imported or sent to again; a line of the trail under the hash says when.
+ * Returns how many rows held the address.
+ */
+export function forgetPerson(db: DatabaseSync, address: string, at = now()): number {
+  const email = addressKey(address);
+  return transaction(db, () => {
+    const hash = forgetHash(db, email);
+    let rows = 0;
+    for (const table of ["subscribers", "signups", "events", "suppressions"]) {
+      rows += Number(db.prepare(`DELETE FROM ${table} WHERE email = ?`).run(email).changes);
+    }
+    rows += Number(
+      db
+        .prepare("UPDATE OR REPLACE journal SET email = ? WHERE email = ?")
+        .run(`forgotten:${hash}`, email).changes,
+    );
+    db.prepare("INSERT OR IGNORE INTO forgotten (hash, at) VALUES (?, ?)").run(hash, at);
+    logEvent(db, { email: `forgotten:${hash}`, list: null, action: "forgotten", by: "editor", at });
+    return rows;
+  });
+}
+
+/** The audit trail of a list's addresses (and of their every-list lines), oldest first. */
+export function listEvents(db: DatabaseSync, list: string): Map<string, AuditEvent[]> {
+  const rows = db
+    .prepare(`SELECT e.email, e.list, e.action, e.by, e.at, e.detail FROM events e
+      WHERE (e.list = ? OR e.list IS NULL) AND e.email IN (SELECT email FROM subscribers WHERE list = ?)
+      ORDER BY e.id`)
+    .all(list, list) as unknown as AuditEvent[];
+  const byEmail = new Map<string, AuditEvent[]>();
+  for (const row of rows) {
+    const events = byEmail.get(row.email) ?? [];
+    events.push({ ...row });
+    byEmail.set(row.email, events);
+  }
+  return byEmail;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -564,7 +1016,8 @@ export function runJournal(db: DatabaseSync, slug: string, list: string): RunJou
   // Taken only if the address is still not suppressed (an unsubscribe during a long run).
   const take =
     db.prepare(`UPDATE journal SET status = 'sending', attempts = attempts + 1, updated = ?
-      WHERE issue = ? AND list = ? AND email = ? AND NOT EXISTS (SELECT 1 FROM suppressions WHERE email = ?)`);
+      WHERE issue = ? AND list = ? AND email = ? AND NOT EXISTS (SELECT 1 FROM suppressions WHERE email = ?)
+        AND NOT EXISTS (SELECT 1 FROM subscribers WHERE list = ? AND email = ? AND status <> 'active')`);
   const mark = db.prepare(
     "UPDATE journal SET status = ?, code = ?, response = ?, updated = ? WHERE issue = ? AND list = ? AND email = ?",
   );
@@ -575,7 +1028,8 @@ export function runJournal(db: DatabaseSync, slug: string, list: string): RunJou
     mark.run(status, code, response, now(), slug, list, email);
   };
   return {
-    claimRecipient: (email) => Number(take.run(now(), slug, list, email, email).changes) !== 0,
+    claimRecipient: (email) =>
+      Number(take.run(now(), slug, list, email, email, list, email).changes) !== 0,
     attemptsOf: (email) => {
       const { attempts } = attemptsOf.get(slug, list, email) as { attempts: number };
       return attempts;

@@ -1,37 +1,56 @@
 /**
  * Stage "serve": `lettre serve`, the reader side. One long-running process (Hono on Node's
- * HTTP server) that serves the built archive (`dist/archive/`) and answers the unsubscribe
- * link every email carries, reading and writing the same `.lettre/lettre.db` as `lettre send`
- * (SQLite in WAL mode: both may run at once).
+ * HTTP server) that serves the built archive (`dist/archive/`) and the reader's pages,
+ * reading and writing the same `.lettre/lettre.db` as `lettre send` (SQLite in WAL mode:
+ * both may run at once).
  *
- *   GET  /unsubscribe?t=…   a page naming the address, with one button; changes nothing
- *                            (mail scanners follow links)
- *   POST /unsubscribe?t=…   unsubscribes, then says so. RFC 8058 one-click: a body of
- *                            `List-Unsubscribe=One-Click` (urlencoded or multipart), no
- *                            cookie, answered 200 without redirect once the change is
- *                            committed; idempotent.
+ *   GET  /subscribe            the sign-up form alone (the archive's pages carry it too)
+ *   POST /subscribe            records a pending sign-up, mails its confirmation link
+ *   GET  /confirm?t=…          the sign-up and one "Confirm" button; changes nothing
+ *   POST /confirm?t=…          the reader becomes active on the lists asked for
+ *   GET  /unsubscribe?t=…      the address and list, one button, "leave every list"; changes
+ *                              nothing (mail scanners follow links)
+ *   POST /unsubscribe?t=…      unsubscribes at once. RFC 8058 one-click: a body of
+ *                              `List-Unsubscribe=One-Click` (urlencoded or multipart), no
+ *                              cookie, answered 200 without redirect once the change is
+ *                              committed; idempotent.
  *
- * A token that is not one lettre signed with LETTRE_UNSUBSCRIBE_SECRET changes nothing and
- * gets a plain error page (400). Unsubscribing suppresses the address for every list, as
- * `lettre list unsubscribe` does.
+ * A token that is not one lettre signed with LETTRE_UNSUBSCRIBE_SECRET (or a confirmation
+ * link unknown or expired) changes nothing and gets a plain error page. Sign-ups are rate
+ * limited per IP and per address (one confirmation email per address per 10 minutes) and
+ * carry a honeypot field; one-click POSTs are never rate limited (they come from a few mail
+ * providers' machines).
  */
 import { realpathSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { type ServerType, serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
+import { rateLimiter } from "hono-rate-limiter";
 import { ARCHIVE_DIR } from "../archive/index.ts";
-import { loadConfig } from "../config/index.ts";
+import { type Config, loadConfig } from "../config/index.ts";
 import { LettreError } from "../core/diagnostic.ts";
 import { isInside } from "../core/files.ts";
-import { escapeHtml } from "../core/html.ts";
 import { type Locale, setLocale, t } from "../core/i18n.ts";
-import { closeDatabase, openDatabase, unsubscribe } from "../send/store.ts";
+import { loadTemplates } from "../render/templates.ts";
+import {
+  closeDatabase,
+  confirmSignup,
+  expireSignups,
+  findSignup,
+  openDatabase,
+  unsubscribe,
+  unsubscribeFromList,
+} from "../send/store.ts";
 import { verifyUnsubscribeToken } from "../send/token.ts";
+import { createTransport, type Transport } from "../send/transports.ts";
+import { type Pages, type ReaderPage, readerPages } from "./pages.ts";
+import { SIGNUP_DAYS, signUp, signupId } from "./signup.ts";
 
 export interface ServeOptions {
   root: string;
@@ -67,14 +86,43 @@ const CSP = [
   "object-src 'none'",
 ].join("; ");
 
+/** Sign-ups one IP address may send in SIGNUP_WINDOW_MS (a family, an office behind NAT). */
+const SIGNUPS_PER_IP = 10;
+const SIGNUP_WINDOW_MS = 10 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 export async function startServer(options: ServeOptions): Promise<Serving> {
   const root = path.resolve(options.root);
   const config = await loadConfig(root);
   if (!config.value) throw new LettreError(config.diagnostics);
   setLocale(options.lang ?? config.value.lang);
+  const loaded = await loadTemplates(root);
+  if (!loaded.templates) throw new LettreError(loaded.diagnostics);
   const archive = path.join(path.resolve(root, options.out ?? "dist"), ARCHIVE_DIR);
   const db = openDatabase(root);
-  const app = makeApp({ archive, db, secret: options.secret, site: config.value.site.name });
+  let transport: Transport | undefined;
+  const sending = config.value.sending;
+  const transportUrl = sending.transport.startsWith("outbox:")
+    ? `outbox:${path.resolve(root, sending.transport.slice("outbox:".length))}`
+    : sending.transport;
+  const expire = () => expireSignups(db, new Date(Date.now() - SIGNUP_DAYS * DAY_MS).toISOString());
+  expire();
+  const expiring = setInterval(expire, 60 * 60 * 1000);
+  expiring.unref();
+  const app = makeApp({
+    archive,
+    db,
+    secret: options.secret,
+    config: config.value,
+    pages: readerPages(config.value, loaded.templates.archive),
+    signup: {
+      email: loaded.templates.email,
+      transport: () => {
+        transport ??= createTransport(transportUrl, { ...sending, env: process.env });
+        return transport;
+      },
+    },
+  });
 
   const port = options.port ?? 8080;
   const hostname = options.host ?? "127.0.0.1";
@@ -82,6 +130,7 @@ export async function startServer(options: ServeOptions): Promise<Serving> {
     const started = serve({ fetch: app.fetch, port, hostname }, () => resolve(started));
     started.once("error", reject);
   }).catch((error: NodeJS.ErrnoException) => {
+    clearInterval(expiring);
     closeDatabase(db);
     const code = error?.code ?? "";
     if (!["EADDRINUSE", "EACCES", "EADDRNOTAVAIL", "ENOTFOUND"].includes(code)) throw error;
@@ -96,9 +145,11 @@ export async function startServer(options: ServeOptions): Promise<Serving> {
     url: `http://${host}:${bound}/`,
     close: () =>
       new Promise<void>((resolve) => {
-        // Requests in flight are answered (each unsubscribe is committed before its answer);
+        clearInterval(expiring);
+        // Requests in flight are answered (each change is committed before its answer);
         // idle keep-alive connections are closed.
-        server.close(() => {
+        server.close(async () => {
+          await transport?.close();
           closeDatabase(db);
           resolve();
         });
@@ -107,78 +158,201 @@ export async function startServer(options: ServeOptions): Promise<Serving> {
   };
 }
 
-function makeApp(context: { archive: string; db: DatabaseSync; secret: string; site: string }) {
-  const { archive, db, secret, site } = context;
+interface AppContext {
+  archive: string;
+  db: DatabaseSync;
+  secret: string;
+  config: Config;
+  pages: Pages;
+  signup: Pick<import("./signup.ts").SignupContext, "email" | "transport">;
+}
+
+function makeApp(context: AppContext) {
+  const { archive, db, secret, config, pages } = context;
   const app = new Hono();
   app.use(secureHeaders({ referrerPolicy: "no-referrer", xFrameOptions: "DENY" }));
   app.use(async (c, next) => {
     await next();
     c.header("Content-Security-Policy", CSP);
   });
+  app.use("*", bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.text("Payload Too Large", 413) }));
 
-  const page = (c: Context, status: 200 | 400 | 404, title: string, body: string) => {
+  const formAction = config.signup?.url ?? `${config.site.url}/subscribe`;
+  const confirmUrl = new URL("confirm", formAction).href;
+  const page = (
+    c: Context,
+    status: 200 | 400 | 404 | 429 | 503,
+    lang: string,
+    reader: ReaderPage,
+  ) => {
     c.header("Cache-Control", "no-store");
-    return c.html(
-      `<!doctype html>
-<html lang="${escapeHtml(t("serve-lang"))}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)} · ${escapeHtml(site)}</title>
-<link rel="stylesheet" href="/assets/style.css">
-</head>
-<body>
-<main class="wrap">
-<h1>${escapeHtml(title)}</h1>
-${body}
-</main>
-</body>
-</html>
-`,
-      status,
-    );
+    const name = c.req.path.replace(/^\/+/, "");
+    return c.html(pages.render(lang, name, reader), status);
   };
-  const badLink = (c: Context) =>
-    page(c, 400, t("serve-bad-link-title"), `<p>${escapeHtml(t("serve-bad-link"))}</p>`);
+  const langOf = (c: Context) => pages.langOf(c.req.query("lang"));
+  const say = pages.say;
+  const badLink = (c: Context, lang = langOf(c)) =>
+    page(c, 400, lang, { title: say(lang, "badLinkTitle"), paragraphs: [say(lang, "badLink")] });
+  const form = async (c: Context) =>
+    (await c.req.parseBody({ all: true }).catch(() => ({}))) as Record<
+      string,
+      string | File | (string | File)[]
+    >;
+  /** The reader's IP: the connection's, or the last proxy's X-Forwarded-For entry. */
+  const ipOf = (c: Context): string | undefined => {
+    if (config.signup?.behindProxy) {
+      const forwarded = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim();
+      if (forwarded) return forwarded.slice(0, 64);
+    }
+    try {
+      return getConnInfo(c).remote.address;
+    } catch {
+      return undefined;
+    }
+  };
+
+  // Sign-up. Without `signup:` in the config there is no form, and these are 404.
+  if (config.signup) {
+    app.get("/subscribe", (c) => {
+      const lang = langOf(c);
+      return page(c, 200, lang, { title: say(lang, "signupTitle"), signup: {} });
+    });
+    app.post(
+      "/subscribe",
+      rateLimiter({
+        windowMs: SIGNUP_WINDOW_MS,
+        limit: SIGNUPS_PER_IP,
+        keyGenerator: (c) => ipOf(c) ?? "unknown",
+        handler: (c) => {
+          const lang = langOf(c);
+          return page(c, 429, lang, {
+            title: say(lang, "tooManyTitle"),
+            paragraphs: [say(lang, "tooMany")],
+          });
+        },
+      }),
+      async (c) => {
+        const body = await form(c);
+        const lang = pages.langOf([body.lang].flat()[0]);
+        const outcome = await signUp(
+          { db, config, pages, ...context.signup, confirmUrl, ip: ipOf(c) },
+          body,
+        );
+        const { address } = outcome;
+        const asked = [body.list ?? []].flat().filter((v): v is string => typeof v === "string");
+        switch (outcome.kind) {
+          case "sent":
+            return page(c, 200, lang, {
+              title: say(lang, "signupSentTitle"),
+              paragraphs: [say(lang, "signupSent", { address, days: SIGNUP_DAYS })],
+            });
+          case "bad-address":
+          case "no-list":
+            return page(c, 400, lang, {
+              title: say(lang, "signupErrorTitle"),
+              paragraphs: [
+                outcome.kind === "no-list"
+                  ? say(lang, "signupNoList")
+                  : say(lang, "signupBadAddress", { address }),
+              ],
+              signup: { address, checked: asked },
+            });
+          case "send-failed":
+            console.error(t("serve-confirmation-failed", { detail: outcome.detail }));
+            return page(c, 503, lang, {
+              title: say(lang, "sendFailedTitle"),
+              paragraphs: [say(lang, "sendFailed")],
+            });
+        }
+      },
+    );
+  }
+
+  /** The sign-up a confirmation link names, while it is valid. */
+  const signupOf = (token: unknown) => {
+    if (typeof token !== "string" || !/^[\w-]{43}$/.test(token)) return undefined;
+    const signup = findSignup(db, signupId(token));
+    if (!signup) return undefined;
+    const expired = Date.now() - Date.parse(signup.asked) > SIGNUP_DAYS * DAY_MS;
+    return expired && !signup.confirmed ? undefined : signup;
+  };
+  const expiredLink = (c: Context, lang: string) =>
+    page(c, 400, lang, {
+      title: say(lang, "confirmExpiredTitle"),
+      paragraphs: [say(lang, "confirmExpired", { days: SIGNUP_DAYS })],
+      ...(config.signup ? { signup: {} } : {}),
+    });
+  const confirmed = (c: Context, lang: string, address: string) =>
+    page(c, 200, lang, {
+      title: say(lang, "confirmedTitle"),
+      paragraphs: [say(lang, "confirmed", { address })],
+    });
+  app.get("/confirm", (c) => {
+    const token = c.req.query("t");
+    const signup = signupOf(token);
+    if (!signup) return expiredLink(c, langOf(c));
+    if (signup.confirmed) return confirmed(c, signup.lang, signup.address);
+    const action = new URL(confirmUrl);
+    action.searchParams.set("t", token ?? "");
+    return page(c, 200, signup.lang, {
+      title: say(signup.lang, "confirmTitle"),
+      paragraphs: [say(signup.lang, "confirmText", { address: signup.address })],
+      confirm: { action: action.href, lists: signup.lists.map(pages.listTitle) },
+    });
+  });
+  app.post("/confirm", async (c) => {
+    const signup = signupOf(c.req.query("t"));
+    if (!signup) return expiredLink(c, langOf(c));
+    // Committed before the answer.
+    confirmSignup(db, signup.id);
+    return confirmed(c, signup.lang, signup.address);
+  });
 
   app.get("/unsubscribe", (c) => {
     const token = c.req.query("t");
     const reader = verifyUnsubscribeToken(secret, token);
     if (!reader) return badLink(c);
-    return page(
-      c,
-      200,
-      t("serve-unsubscribe-title"),
-      `<p>${escapeHtml(t("serve-unsubscribe-question", { address: reader.email }))}</p>
-<form method="post" action="/unsubscribe?t=${escapeHtml(token ?? "")}">
-<button type="submit">${escapeHtml(t("serve-unsubscribe-button"))}</button>
-</form>`,
-    );
+    const lang = langOf(c);
+    const action = new URL(c.req.url);
+    return page(c, 200, lang, {
+      title: say(lang, "unsubscribeTitle"),
+      paragraphs: [
+        say(lang, "unsubscribeText", { address: reader.email, list: pages.listTitle(reader.list) }),
+      ],
+      unsubscribe: { action: `${action.pathname}${action.search}` },
+    });
   });
-
-  app.post(
-    "/unsubscribe",
-    bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.text("Payload Too Large", 413) }),
-    async (c) => {
-      const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-      const token = c.req.query("t") ?? (typeof body.t === "string" ? body.t : undefined);
-      const reader = verifyUnsubscribeToken(secret, token);
-      if (!reader) return badLink(c);
-      // Committed before the answer: an acknowledged unsubscribe is never lost.
-      unsubscribe(db, reader.email);
-      if (body["List-Unsubscribe"] === "One-Click") {
-        c.header("Cache-Control", "no-store");
-        return c.text(t("serve-unsubscribed", { address: reader.email }), 200);
-      }
-      return page(
-        c,
-        200,
-        t("serve-unsubscribed-title"),
-        `<p>${escapeHtml(t("serve-unsubscribed", { address: reader.email }))}</p>`,
-      );
-    },
-  );
+  app.post("/unsubscribe", async (c) => {
+    const body = await form(c);
+    const first = (name: string) => [body[name]].flat()[0];
+    const token = c.req.query("t") ?? first("t");
+    const reader = verifyUnsubscribeToken(secret, token);
+    if (!reader) return badLink(c);
+    const oneClick = first("List-Unsubscribe") === "One-Click";
+    const everything = !oneClick && first("all") === "1";
+    // Committed before the answer: an acknowledged unsubscribe is never lost.
+    if (everything) unsubscribe(db, reader.email, undefined, "link");
+    else unsubscribeFromList(db, reader.list, reader.email, oneClick ? "one-click" : "link");
+    const lang = langOf(c);
+    const list = pages.listTitle(reader.list);
+    if (oneClick) {
+      c.header("Cache-Control", "no-store");
+      return c.text(say(lang, "unsubscribed", { address: reader.email, list }), 200);
+    }
+    const offered = config.signup?.lists.some((l) => l.name === reader.list);
+    return page(c, 200, lang, {
+      title: say(lang, "unsubscribedTitle"),
+      paragraphs: [
+        everything
+          ? say(lang, "unsubscribedAll", { address: reader.email, site: config.site.name })
+          : say(lang, "unsubscribed", { address: reader.email, list }),
+        ...(config.signup ? [say(lang, "resubscribe")] : []),
+      ],
+      ...(config.signup
+        ? { signup: { address: reader.email, checked: offered ? [reader.list] : [] } }
+        : {}),
+    });
+  });
 
   // The archive: only files really inside it (a link in dist/ that leads out is not served).
   const realArchive = () => {
@@ -187,6 +361,13 @@ ${body}
     } catch {
       return undefined;
     }
+  };
+  const notFound = (c: Context) => {
+    const lang = langOf(c);
+    return page(c, 404, lang, {
+      title: say(lang, "notFoundTitle"),
+      paragraphs: [say(lang, "notFound")],
+    });
   };
   app.use("*", async (c, next) => {
     if (c.req.method !== "GET" && c.req.method !== "HEAD") return next();
@@ -209,8 +390,6 @@ ${body}
       },
     }),
   );
-  const notFound = (c: Context) =>
-    page(c, 404, t("serve-not-found-title"), `<p>${escapeHtml(t("serve-not-found"))}</p>`);
   app.notFound(notFound);
   return app;
 }

@@ -45,12 +45,14 @@ describe("subscriber lists", () => {
         address: "MARIE.DURAND@exemple.fr",
         fields: { firstName: "Marie", lastName: "Durand-Leroy", organization: "Région Normandie" },
         status: "subscribed",
+        source: "import:partenaires.csv",
       },
       {
         email: "paul.martin@exemple.fr",
         address: "Paul.Martin@Exemple.fr",
         fields: { firstName: "Paul", lastName: "Martin, fils" },
         status: "subscribed",
+        source: "import:partenaires.csv",
       },
     ]);
   });

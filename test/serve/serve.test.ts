@@ -85,8 +85,35 @@ describe("lettre serve", () => {
       body: new URLSearchParams({}),
     });
     expect(done.status).toBe(200);
-    expect(await done.text()).toContain("est désinscrite");
+    expect(await done.text()).toMatch(/ne recevra plus «\s?lecteurs\s?»/u);
     expect(status()["ada@example.org"]).toBe("unsubscribed");
+  });
+
+  it("unsubscribes from one list, or from every list when the reader ticks it", async () => {
+    const { root, url, status } = await served();
+    const db = openDatabase(root);
+    const other = new Map([["bob@example.org", { address: "bob@example.org", fields: {} }]]);
+    saveSubscribers(db, "autre", other, "2026-01-01T00:00:00.000Z");
+    closeDatabase(db);
+    const statusIn = (list: string) => {
+      const reader = openDatabase(root);
+      try {
+        return listSubscribers(reader, list).find((s) => s.email === "bob@example.org")?.status;
+      } finally {
+        closeDatabase(reader);
+      }
+    };
+    const post = (body: Record<string, string>) =>
+      fetch(`${url}unsubscribe?t=${token("bob@example.org")}`, {
+        method: "POST",
+        body: new URLSearchParams(body),
+      });
+    expect((await post({})).status).toBe(200);
+    expect(status()["bob@example.org"]).toBe("unsubscribed");
+    expect(statusIn("autre")).toBe("subscribed");
+    const all = await post({ all: "1" });
+    expect(await all.text()).toContain("ne recevra plus aucune lettre");
+    expect(statusIn("autre")).toBe("unsubscribed");
   });
 
   it("honours RFC 8058 one-click POSTs, urlencoded and multipart, idempotent, without redirect", async () => {
