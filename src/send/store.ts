@@ -440,7 +440,7 @@ export function saveSubscribers(
       if (suppressed.get(key) || (before && before.status !== "active")) counts.suppressed++;
       upsert.run(list, key, row.address, JSON.stringify(row.fields), at, at, source);
       if (!before)
-        logEvent(db, { email: key, list, action: "subscribed", by: "import", at, detail: source });
+        log({ email: key, list, action: "subscribed", by: "import", at, detail: source });
     }
   });
   return counts;
