@@ -55,3 +55,14 @@ export function read(root: string, file: string): Promise<string> {
 export function fixture(...parts: string[]): Promise<string> {
   return readFile(path.join(FIXTURES, ...parts), "utf8");
 }
+
+/**
+ * An export of `lettre list export` cut after its status column: without the source, proof
+ * of consent and trail columns (their times change from run to run). Each of those cells
+ * holds no `;` or line break in the lists these tests import.
+ */
+export function withoutRecords(csv: string): string {
+  return csv
+    .replace(";status;source;signed_up;confirmed;consent_page;consent_text;ip;history", ";status")
+    .replace(/;(subscribed|unsubscribed|bounced|pending)(;[^;\r\n]*){7}(?=\r\n)/g, ";$1");
+}

@@ -24,7 +24,7 @@ import {
 import type { BuildEvent } from "../watch/index.ts";
 import { scaffoldIssue } from "./scaffold.ts";
 
-const COMMANDS = ["build", "check", "new", "dev", "list", "send", "serve"];
+const COMMANDS = ["build", "check", "new", "dev", "list", "subscriber", "send", "serve"];
 
 const OPTIONS = {
   drafts: { type: "boolean" },
@@ -115,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const extra =
-    command === "list"
+    command === "list" || command === "subscriber"
       ? undefined
       : rest[command === "new" ? 1 : command === "send" ? (rest[0] === "status" ? 2 : 1) : 0];
   if (extra !== undefined) {
@@ -131,6 +131,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === "new") return await newIssue(root, rest[0]);
     if (command === "list") return await runList(root, rest);
+    if (command === "subscriber") {
+      const { runSubscriber } = await import("./subscriber.ts");
+      return await runSubscriber(root, rest, { json: values.json, yes: values.yes });
+    }
     if (command === "send") {
       const status = rest[0] === "status";
       const args = {

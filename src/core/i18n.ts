@@ -114,7 +114,9 @@ Commandes :
   dev              aperçu dans le navigateur, reconstruit et recharge à chaque sauvegarde
   list …           listes d'abonnés : import <liste> <fichier.csv>, show, export, remove
   send <lettre>    envoie une lettre à une liste (--list) ; send status <lettre>
-  serve            sert l'archive construite et les liens de désinscription (--port, --host)
+  subscriber …     une personne : show <adresse> (abonnements, consentement, historique),
+                   forget <adresse> --yes (effacement RGPD)
+  serve            sert l'archive, l'inscription et la désinscription (--port, --host)
 
 Options :
   --drafts         inclut les brouillons (draft: true) ; toujours inclus par dev
@@ -186,6 +188,42 @@ Options :
   "list-imported":
     "liste « {name} » : {added} ajoutée(s), {updated} mise(s) à jour, {merged} doublon(s) fusionné(s), {rejected} refusée(s)",
   "list-suppressed": "{count} adresse(s) désinscrite(s) ou en erreur restent exclues des envois",
+  "subscriber-usage":
+    "utilisation : lettre subscriber show <adresse> [--json] | forget <adresse> --yes",
+  "subscriber-unknown": "lettre ne connaît pas l'adresse {address}",
+  "subscriber-was-forgotten":
+    "{address} a été effacée le {at} (droit à l'effacement) : seule une empreinte est gardée, pour ne plus jamais lui écrire",
+  "subscriber-forgotten-already": "{address} est déjà effacée : seule son empreinte est gardée",
+  "subscriber-forget-confirm":
+    "effacer tout ce qui concerne {address} (ci-dessus) ? L'adresse ne sera plus jamais importée ni destinataire. Relancez avec --yes pour effacer",
+  "subscriber-forgotten":
+    "{address} effacée ({rows} ligne(s)) : seule une empreinte (hachage à clé) reste, pour qu'elle ne reçoive plus rien",
+  "subscriber-lists": "Listes :",
+  "subscriber-status-subscribed": "abonné",
+  "subscriber-status-pending": "en attente de confirmation",
+  "subscriber-status-unsubscribed": "désinscrit",
+  "subscriber-status-bounced": "en erreur (adresse rejetée)",
+  "subscriber-suppressed": "Exclue de tout envoi : {reason}, le {at}",
+  "subscriber-consent": "Consentement (inscriptions par le formulaire) :",
+  "subscriber-signup":
+    "listes {lists} : demandée le {asked}, confirmée le {confirmed}, depuis {page}, IP {ip} ; texte montré :",
+  "subscriber-not-confirmed": "(pas confirmée)",
+  "subscriber-history": "Historique :",
+  "audit-signed-up": "inscription demandée",
+  "audit-confirmed": "inscription confirmée",
+  "audit-subscribed": "ajouté",
+  "audit-unsubscribed": "désinscrit",
+  "audit-expired": "demande expirée",
+  "audit-confirmation-failed": "e-mail de confirmation non parti",
+  "audit-forgotten": "effacé",
+  "audit-by-form": "formulaire",
+  "audit-by-link": "lien",
+  "audit-by-one-click": "désinscription en un clic",
+  "audit-by-mailto": "e-mail",
+  "audit-by-editor": "éditeur",
+  "audit-by-bounce": "rejet",
+  "audit-by-import": "import",
+  "audit-by-expiry": "expiration",
   "list-unknown": "liste « {value} » inconnue ; listes : {known}",
   "list-shown": "liste « {name} » : {count} abonné(s), dont {suppressed} exclu(s) des envois",
   "list-removed":
@@ -409,7 +447,7 @@ Options :
   "list-too-big":
     "fichier de {size}, au-delà de la limite de {max} (environ 500 000 abonnés) : ce n'est sans doute pas une liste d'abonnés ; sinon, découpez-la en plusieurs fichiers importés l'un après l'autre dans la même liste",
   "list-status-ignored":
-    "colonne « {columns} » ignorée : c'est celle qu'écrit lettre list export ; désinscriptions et erreurs restent notées par lettre, quelle que soit la liste (renommez la colonne pour la garder comme champ)",
+    "colonne(s) « {columns} » ignorée(s) : lettre list export les écrit ; statut, consentement et historique restent notés par lettre, quelle que soit la liste (renommez une colonne pour la garder comme champ)",
   "list-exported": "liste « {name} » : {count} adresse(s) écrite(s) dans {file}",
   "list-export-write":
     "écriture impossible ({detail}) : donnez le nom d'un fichier dans un dossier où vous pouvez écrire",
@@ -513,7 +551,9 @@ Commands:
   dev              preview in the browser, rebuilt and reloaded on every save
   list …           subscriber lists: import <list> <file.csv>, show, export, remove
   send <issue>     sends an issue to a list (--list); send status <issue>
-  serve            serves the built archive and the unsubscribe links (--port, --host)
+  subscriber …     one person: show <address> (subscriptions, consent, history),
+                   forget <address> --yes (GDPR erasure)
+  serve            serves the archive, sign-up and unsubscribe (--port, --host)
 
 Options:
   --drafts         include drafts (draft: true); dev always does
@@ -580,6 +620,41 @@ Options:
   "list-imported":
     'list "{name}": {added} added, {updated} updated, {merged} duplicate(s) merged, {rejected} rejected',
   "list-suppressed": "{count} unsubscribed or bounced address(es) stay excluded from sends",
+  "subscriber-usage": "usage: lettre subscriber show <address> [--json] | forget <address> --yes",
+  "subscriber-unknown": "lettre does not know the address {address}",
+  "subscriber-was-forgotten":
+    "{address} was erased on {at} (right to erasure): only a fingerprint is kept, so that it is never written to again",
+  "subscriber-forgotten-already": "{address} is already erased: only its fingerprint is kept",
+  "subscriber-forget-confirm":
+    "erase everything about {address} (above)? The address will never be imported or sent to again. Run again with --yes to erase",
+  "subscriber-forgotten":
+    "{address} erased ({rows} row(s)): only a keyed fingerprint remains, so that it receives nothing more",
+  "subscriber-lists": "Lists:",
+  "subscriber-status-subscribed": "subscribed",
+  "subscriber-status-pending": "waiting for confirmation",
+  "subscriber-status-unsubscribed": "unsubscribed",
+  "subscriber-status-bounced": "bounced (address refused)",
+  "subscriber-suppressed": "Excluded from every send: {reason}, on {at}",
+  "subscriber-consent": "Consent (sign-ups through the form):",
+  "subscriber-signup":
+    "lists {lists}: asked {asked}, confirmed {confirmed}, from {page}, IP {ip}; text shown:",
+  "subscriber-not-confirmed": "(not confirmed)",
+  "subscriber-history": "History:",
+  "audit-signed-up": "sign-up asked",
+  "audit-confirmed": "sign-up confirmed",
+  "audit-subscribed": "added",
+  "audit-unsubscribed": "unsubscribed",
+  "audit-expired": "request expired",
+  "audit-confirmation-failed": "confirmation email not sent",
+  "audit-forgotten": "erased",
+  "audit-by-form": "form",
+  "audit-by-link": "link",
+  "audit-by-one-click": "one-click unsubscribe",
+  "audit-by-mailto": "email",
+  "audit-by-editor": "editor",
+  "audit-by-bounce": "bounce",
+  "audit-by-import": "import",
+  "audit-by-expiry": "expiry",
   "list-unknown": 'unknown list "{value}"; lists: {known}',
   "list-shown": 'list "{name}": {count} subscriber(s), {suppressed} of them excluded from sends',
   "list-removed": '{count} subscriber(s) removed from list "{name}" (unsubscribes are kept)',
@@ -796,7 +871,7 @@ Options:
   "list-too-big":
     "a file of {size}, over the limit of {max} (about 500,000 subscribers): probably not a subscriber list; otherwise split it into several files imported one after the other into the same list",
   "list-status-ignored":
-    'column "{columns}" ignored: it is the one lettre list export writes; unsubscribes and bounces stay recorded by lettre, whatever the list (rename the column to keep it as a field)',
+    'column(s) "{columns}" ignored: lettre list export writes them; status, consent and history stay recorded by lettre, whatever the list (rename a column to keep it as a field)',
   "list-exported": 'list "{name}": {count} address(es) written to {file}',
   "list-export-write":
     "cannot write ({detail}): give the name of a file in a folder you may write to",

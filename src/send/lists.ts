@@ -9,7 +9,7 @@ import { addressKey, checkAddress } from "../core/address.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
 import { printable } from "../core/terminal.ts";
-import { listSubscribers, saveSubscribers } from "./store.ts";
+import { findSignup, listEvents, listSubscribers, saveSubscribers } from "./store.ts";
 
 export const LIST_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -61,12 +61,23 @@ function fold(header: string): string {
 }
 
 /**
- * The column `list export` writes with each address's status. On import it is ignored:
- * unsubscribes and bounces are lettre's own records (kept by address, whatever the list),
- * and a re-imported export would otherwise turn it into a field (and the next export would
- * have two `status` columns).
+ * The columns `list export` writes after the fields: each address's status, then its
+ * source and proof of consent (GDPR art. 7(1)) and its audit trail. On import they are
+ * ignored: they are lettre's own records, and a re-imported export would otherwise turn
+ * them into fields (and the next export would have each twice).
  */
+const RECORD_COLUMNS = [
+  "status",
+  "source",
+  "signed_up",
+  "confirmed",
+  "consent_page",
+  "consent_text",
+  "ip",
+  "history",
+] as const;
 const STATUS_COLUMN = "status";
+const RECORD_FOLDED: readonly string[] = RECORD_COLUMNS.map(fold);
 
 /**
  * "Prénom" → firstName; an unknown "Ville d'origine" → villeDorigine. Only COLUMNS' own
@@ -127,7 +138,7 @@ export function importList(
       // `false` skips a column.
       columns: (headers: string[]) =>
         headers.map((header) => {
-          if (fold(header) !== STATUS_COLUMN) return fieldName(header);
+          if (!RECORD_FOLDED.includes(fold(header))) return fieldName(header);
           report.ignored.push(header.trim());
           return false;
         }),
@@ -176,13 +187,17 @@ export function importList(
   return { ...report, ...saveSubscribers(db, name, rows, now, `import:${file}`) };
 }
 
-/** The list as CSV (`;`-separated, as French spreadsheets expect), with each status. */
+/**
+ * The list as CSV (`;`-separated, as French spreadsheets expect), with each status, source,
+ * proof of consent and audit trail (`at action (by)`, oldest first, ` | ` between).
+ */
 export function exportList(db: DatabaseSync, name: string): string {
   const subscribers = listSubscribers(db, name);
-  // A `status` field is a stale copy of an older export's column (imported before it was
-  // ignored): the status column below is the real one.
+  const trails = listEvents(db, name);
+  // A field named like one of the record columns is a stale copy of an older export's
+  // column (imported before it was ignored): the columns below are the real ones.
   const fields = [...new Set(subscribers.flatMap((s) => Object.keys(s.fields)))]
-    .filter((field) => field !== STATUS_COLUMN)
+    .filter((field) => !RECORD_FOLDED.includes(fold(field)))
     .sort();
   const value = (fields: Record<string, string>, field: string) =>
     Object.hasOwn(fields, field) ? String(fields[field]) : "";
@@ -193,9 +208,25 @@ export function exportList(db: DatabaseSync, name: string): string {
     const safe = FORMULA.test(split) ? `'${split}` : split;
     return /[;,"\r\n\t]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
   };
-  const lines = [["email", ...fields, "status"].join(";")];
+  const lines = [["email", ...fields, ...RECORD_COLUMNS].join(";")];
   for (const s of subscribers) {
-    lines.push([s.address, ...fields.map((f) => value(s.fields, f)), s.status].map(cell).join(";"));
+    const signup = s.signup ? findSignup(db, s.signup) : undefined;
+    const history = (trails.get(s.email) ?? [])
+      .map((e) => `${e.at} ${e.action}${e.list ? "" : " (*)"} (${e.by})`)
+      .join(" | ");
+    const record = [
+      s.status,
+      s.source ?? "",
+      signup?.asked ?? "",
+      signup?.confirmed ?? "",
+      signup?.page ?? "",
+      signup?.consent ?? "",
+      signup?.ip ?? "",
+      history,
+    ];
+    lines.push(
+      [s.address, ...fields.map((f) => value(s.fields, f)), ...record].map(cell).join(";"),
+    );
   }
   return `\uFEFF${lines.join("\r\n")}\r\n`;
 }

@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { MAX_LIST_BYTES } from "../../src/send/lists.ts";
 import { lettre, type Run } from "../cli.ts";
-import { makeProject, put, REPO } from "../helpers.ts";
+import { makeProject, put, REPO, withoutRecords } from "../helpers.ts";
 
 const ESC = "\x1b";
 
@@ -52,7 +52,7 @@ describe("list import: column names", () => {
     // b has none of them: the export leaves them empty (never Object's constructor).
     const exported = await lettre(root, ["list", "export", "l"]).done;
     expect(exported.code, exported.stderr).toBe(0);
-    expect(exported.stdout).toBe(
+    expect(withoutRecords(exported.stdout)).toBe(
       "\uFEFFemail;constructor;firstName;proto;tostring;status\r\n" +
         "a@exemple.fr;Bâtisseur;Anne;P;T;subscribed\r\n" +
         "b@exemple.fr;;Bruno;;;subscribed\r\n",
@@ -105,13 +105,13 @@ describe("list export, then import again", () => {
     const again = await lettre(root, ["list", "import", "l", "export.csv"]).done;
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain(
-      "colonne « status » ignorée : c'est celle qu'écrit lettre list export",
+      "colonne(s) « status, source, signed_up, confirmed, consent_page, consent_text, ip, history » ignorée(s) : lettre list export les écrit",
     );
     const copy = await lettre(root, ["list", "import", "copie", "export.csv"]).done;
     expect(copy.stdout).toContain("1 adresse(s) désinscrite(s) ou en erreur restent exclues");
 
     const second = await lettre(root, ["list", "export", "l"]).done;
-    expect(second.stdout).toBe(
+    expect(withoutRecords(second.stdout)).toBe(
       "\uFEFFemail;firstName;status\r\na@exemple.fr;Anne;subscribed\r\nb@exemple.fr;Bruno;unsubscribed\r\n",
     );
     expect(second.stdout).toBe(await readFile(first, "utf8"));
@@ -130,17 +130,17 @@ describe("list export: data to a file, visible signs elsewhere", () => {
 
     const redirected = path.join(root, "redirige.csv");
     expect(await toFile(root, ["list", "export", "l"], redirected)).toBe(0);
-    expect(await readFile(redirected, "utf8")).toBe(exact);
+    expect(withoutRecords(await readFile(redirected, "utf8"))).toBe(exact);
 
     const named = await lettre(root, ["list", "export", "l", "nomme.csv"]).done;
     expect(named.code, named.stderr).toBe(0);
     expect(named.stdout).toBe("liste « l » : 1 adresse(s) écrite(s) dans nomme.csv\n");
-    expect(await readFile(path.join(root, "nomme.csv"), "utf8")).toBe(exact);
+    expect(withoutRecords(await readFile(path.join(root, "nomme.csv"), "utf8"))).toBe(exact);
 
     // A pipe (| less, | head) may end on a terminal: signs instead of escapes, the CSV whole.
     const piped = await lettre(root, ["list", "export", "l"]).done;
     expect(piped.stdout).not.toContain(ESC);
-    expect(piped.stdout).toBe(
+    expect(withoutRecords(piped.stdout)).toBe(
       '\uFEFFemail;commune;firstName;status\r\neve@exemple.fr;"Caen\nCalvados";"␛]0;pwned␇Ève";subscribed\r\n',
     );
   });

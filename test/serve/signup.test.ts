@@ -8,6 +8,7 @@ import {
   personRecord,
   recipients,
 } from "../../src/send/store.ts";
+import { unsubscribeToken } from "../../src/send/token.ts";
 import { type Serving, startServer } from "../../src/serve/index.ts";
 import { lettre } from "../cli.ts";
 import { fixtureProject, put, read } from "../helpers.ts";
@@ -76,7 +77,7 @@ signup:
   };
   const send = (issue: string) =>
     lettre(root, ["send", issue, "--list", "lecteurs", "--yes"], { env }).done;
-  return { root, url: `${url}/`, inDb, send };
+  return { root, url: `${url}/`, inDb, send, env };
 }
 
 /** The fields of the sign-up form of a built page, as a browser without JS would post them. */
@@ -101,7 +102,7 @@ const linkIn = (text: string, path: string) => {
 
 describe("sign-up with double opt-in, then unsubscribe", () => {
   it("goes from the archive's form to a send and out again, each step in the audit trail", async () => {
-    const { url, inDb, send } = await project();
+    const { root, url, inDb, send, env } = await project();
     const home = await (await fetch(url)).text();
     const { action, fields } = formOf(home);
     expect(action).toBe(`${url}subscribe`);
@@ -181,6 +182,38 @@ describe("sign-up with double opt-in, then unsubscribe", () => {
       ["confirmed", "lecteurs", "link"],
       ["unsubscribed", "lecteurs", "one-click"],
     ]);
+
+    // What an editor shows a reader who asks (GDPR art. 15), then erases (art. 17).
+    const shown = await lettre(root, ["subscriber", "show", READER], { env }).done;
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain("lecteurs: désinscrit, form");
+    expect(shown.stdout).toMatch(/listes lecteurs : demandée le .*, confirmée le .*, depuis http/);
+    expect(shown.stdout).toContain("IP 127.0.0.1");
+    expect(shown.stdout).toMatch(/inscription confirmée \(lien\)/);
+    expect(shown.stdout).toMatch(/désinscrit \(désinscription en un clic\)/);
+    const exported = await lettre(root, ["list", "export", "lecteurs"], { env }).done;
+    const [head, row] = exported.stdout.split("\r\n");
+    expect(head).toBe(
+      "\uFEFFemail;firstName;status;source;signed_up;confirmed;consent_page;consent_text;ip;history",
+    );
+    expect(row).toMatch(
+      /^lea\.martin@example\.org;Léa;unsubscribed;form;2\S+;2\S+;http:\/\/127\.0\.0\.1:\d+\/;"En vous inscrivant.*";127\.0\.0\.1;\S+ signed-up \(form\) \| \S+ confirmed \(link\) \| \S+ unsubscribed \(one-click\)$/,
+    );
+    const forget = await lettre(root, ["subscriber", "forget", READER, "--yes"], { env }).done;
+    expect(forget.code, forget.stderr).toBe(0);
+    const held = inDb((db) =>
+      db
+        .prepare(
+          "SELECT (SELECT COUNT(*) FROM subscribers WHERE email = ?) + (SELECT COUNT(*) FROM signups WHERE email = ?) + (SELECT COUNT(*) FROM events WHERE email = ?) + (SELECT COUNT(*) FROM journal WHERE email = ?) AS n",
+        )
+        .get(READER, READER, READER, READER),
+    );
+    expect(held).toEqual({ n: 0 });
+    await put(root, "lecteurs.csv", `email\n${READER}\n`);
+    const reimport = await lettre(root, ["list", "import", "lecteurs", "lecteurs.csv"], { env })
+      .done;
+    expect(reimport.stdout).toContain("0 ajoutée(s)");
+    expect(inDb((db) => recipients(db, "lecteurs"))).toEqual([]);
   });
 
   it("mails a stranger at most once per 10 minutes, ignores robots, checks addresses and lists", async () => {
@@ -244,5 +277,36 @@ describe("sign-up with double opt-in, then unsubscribe", () => {
       action: "expired",
       by: "expiry",
     });
+  });
+
+  it("lets a reader who left every list come back to one, through double opt-in", async () => {
+    const { root, url, inDb, env } = await project();
+    await put(root, "abonnes.csv", "email;prénom\nmax@example.org;Max\n");
+    for (const list of ["lecteurs", "agenda"]) {
+      const imported = await lettre(root, ["list", "import", list, "abonnes.csv"], { env }).done;
+      expect(imported.code, imported.stderr).toBe(0);
+    }
+    const token = unsubscribeToken(SECRET, "agenda", "max@example.org");
+    // Another list's token leaves that list only.
+    const left = await fetch(`${url}unsubscribe?t=${token}`, {
+      method: "POST",
+      body: new URLSearchParams({ all: "1" }),
+    });
+    const page = await left.text();
+    expect(page).toContain("ne recevra plus aucune lettre");
+    expect(inDb((db) => recipients(db, "lecteurs"))).toEqual([]);
+    // The page offers to come back: the form, filled in, the list ticked.
+    const { action, fields } = formOf(page);
+    expect(page).toContain('value="max@example.org"');
+    expect(page).toMatch(/value="agenda" checked/);
+    fields.set("email", "max@example.org");
+    fields.append("list", "agenda");
+    expect((await fetch(action, { method: "POST", body: fields })).status).toBe(200);
+    await expect.poll(() => smtp?.received.length).toBe(1);
+    const link = linkIn(smtp?.received[0]?.mail.text ?? "", "confirm");
+    expect((await fetch(link, { method: "POST" })).status).toBe(200);
+    expect(inDb((db) => recipients(db, "agenda")).map((r) => r.email)).toEqual(["max@example.org"]);
+    // The list not asked for again stays left.
+    expect(inDb((db) => recipients(db, "lecteurs"))).toEqual([]);
   });
 });
