@@ -76,7 +76,6 @@ const RECORD_COLUMNS = [
   "ip",
   "history",
 ] as const;
-const STATUS_COLUMN = "status";
 const RECORD_FOLDED: readonly string[] = RECORD_COLUMNS.map(fold);
 
 /**
