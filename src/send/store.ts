@@ -1024,6 +1024,7 @@ export function runJournal(db: DatabaseSync, slug: string, list: string): RunJou
   const suppress = db.prepare(
     "INSERT OR REPLACE INTO suppressions (email, reason, detail, at) VALUES (?, 'bounced', ?, ?)",
   );
+  const log = eventWriter(db);
   const markAs = (status: Status) => (email: string, code: number | null, response: string) => {
     mark.run(status, code, response, now(), slug, list, email);
   };
@@ -1042,6 +1043,7 @@ export function runJournal(db: DatabaseSync, slug: string, list: string): RunJou
       transaction(db, () => {
         mark.run("failed", code, response, now(), slug, list, email);
         suppress.run(email, `${code} ${response}`.slice(0, 500), now());
+        log({ email, list: null, action: "bounced", by: "bounce", at: now(), detail: slug });
       }),
   };
 }

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Config, parseConfig } from "../../src/config/index.ts";
 import { sendIssue, sendStatus, toSend } from "../../src/send/index.ts";
 import { importList } from "../../src/send/lists.ts";
-import { openDatabase } from "../../src/send/store.ts";
+import { openDatabase, personRecord } from "../../src/send/store.ts";
 import { createTransport } from "../../src/send/transports.ts";
 import { startSmtp } from "./smtp.ts";
 
@@ -110,6 +110,12 @@ describe("lettre send through a real SMTP server", () => {
       { email: "claire@exemple.fr", reason: "unsubscribed" },
       { email: "denis@exemple.fr", reason: "bounced" },
     ]);
+    expect(personRecord(db, "denis@exemple.fr").events.at(-1)).toMatchObject({
+      action: "bounced",
+      by: "bounce",
+      list: null,
+      detail: "2026-s1",
+    });
 
     const anne = server.received.find((r) => r.to === "anne@exemple.fr")?.mail;
     expect(anne?.subject).toBe(compiled.subject);

@@ -232,6 +232,15 @@ describe("sign-up with double opt-in, then unsubscribe", () => {
     await expect.poll(() => smtp?.received.length).toBe(1);
     expect(inDb((db) => personRecord(db, "victime@example.org")).signups).toHaveLength(1);
 
+    // In English when the page was.
+    const english = await post({ email: "amy@example.org", list: "agenda", lang: "en" });
+    expect(await english.text()).toContain("Check your inbox");
+    await expect.poll(() => smtp?.received.length).toBe(2);
+    expect(smtp?.received[1]?.mail.subject).toBe(
+      "Confirm your subscription to the newsletter of DataLab Normandie",
+    );
+    expect(await (await fetch(`${url}subscribe?lang=en`)).text()).toContain("Get the newsletter");
+
     const robot = await post({ email: "robot@example.org", list: "lecteurs", website: "x" });
     expect(robot.status).toBe(200);
     expect(inDb((db) => personRecord(db, "robot@example.org")).signups).toEqual([]);
@@ -248,7 +257,7 @@ describe("sign-up with double opt-in, then unsubscribe", () => {
       { list: "agenda", status: "pending" },
       { list: "lecteurs", status: "pending" },
     ]);
-    await expect.poll(() => smtp?.received.length).toBe(2);
+    await expect.poll(() => smtp?.received.length).toBe(3);
   });
 
   it("refuses forged and expired confirmation links, and limits sign-ups per IP", async () => {
