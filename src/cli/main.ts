@@ -219,14 +219,25 @@ async function runServe(options: {
   out?: string;
   lang?: Locale;
 }): Promise<number> {
-  const secret = process.env.LETTRE_UNSUBSCRIBE_SECRET;
-  if (!secret) {
-    console.error(paint("red", t("serve-needs-secret")));
+  const { chooseSecret } = await import("../send/token.ts");
+  // The same rules as `lettre send`, which signed the links with it.
+  const chosen = chooseSecret(process.env.LETTRE_UNSUBSCRIBE_SECRET, false);
+  if ("problem" in chosen) {
+    const message =
+      chosen.problem === "short"
+        ? t("send-secret-short", { bytes: chosen.bytes })
+        : chosen.problem === "weak"
+          ? t("send-secret-weak", {
+              why: t(`send-secret-${chosen.reason}`, { count: chosen.distinct }),
+            })
+          : t("serve-needs-secret");
+    console.error(paint("red", message));
     return 1;
   }
   const { startServer } = await import("../serve/index.ts");
-  const serving = await startServer({ ...options, secret });
+  const serving = await startServer({ ...options, secret: chosen.secret });
   const dir = path.relative(process.cwd(), path.resolve(options.root, options.out ?? "dist"));
+  for (const note of serving.notes) console.error(paint("yellow", note));
   console.log(t("cli-serving", { url: serving.url, dir: `${dir || "."}/archive/` }));
   await new Promise<void>((resolve) => {
     process.once("SIGINT", () => resolve());

@@ -382,6 +382,10 @@ Options :
     "lettre serve ne peut pas écouter sur {host}:{port} ({code}) : arrêtez le programme qui l'occupe, ou choisissez un autre port (--port, au-dessus de 1024) ou une autre adresse (--host)",
   "cli-serving":
     "lettre sert {url} : l'archive de {dir}, l'inscription et la désinscription (Ctrl-C pour arrêter)",
+  "serve-not-built":
+    "{dir}/ n'existe pas encore : lancez « npx lettre build » ; en attendant, seules l'inscription et la désinscription répondent",
+  "serve-outbox":
+    "sending.transport est la boîte d'envoi ({folder}/) : les e-mails de confirmation des inscriptions y sont écrits, personne ne les reçoit ; donnez un serveur SMTP ou SES pour un vrai service",
   "serve-confirmation-failed":
     "l'e-mail de confirmation d'une inscription n'a pas pu partir : {detail}",
   "serve-needs-secret":
@@ -809,6 +813,10 @@ Options:
     "lettre serve cannot listen on {host}:{port} ({code}): stop the program that holds it, or choose another port (--port, above 1024) or address (--host)",
   "cli-serving":
     "lettre serves {url}: the archive of {dir}, sign-up and unsubscribe (Ctrl-C to stop)",
+  "serve-not-built":
+    '{dir}/ does not exist yet: run "npx lettre build"; meanwhile only sign-up and unsubscribe answer',
+  "serve-outbox":
+    "sending.transport is the outbox ({folder}/): the confirmation emails of sign-ups are written there and nobody receives them; give an SMTP server or SES for a real service",
   "serve-confirmation-failed": "the confirmation email of a sign-up could not be sent: {detail}",
   "serve-needs-secret":
     "LETTRE_UNSUBSCRIBE_SECRET is not set: it is the key that signed the unsubscribe links of the emails sent; give the same one to lettre serve (see README)",

@@ -616,7 +616,9 @@ export function recordSignup(db: DatabaseSync, signup: Omit<Signup, "confirmed">
     );
     const pending =
       db.prepare(`INSERT INTO subscribers (list, email, address, fields, added, updated, status, source, signup)
-      VALUES (?, ?, ?, ?, ?, ?, 'pending', 'form', ?) ON CONFLICT (list, email) DO NOTHING`);
+      VALUES (?, ?, ?, ?, ?, ?, 'pending', 'form', ?)
+      ON CONFLICT (list, email) DO UPDATE SET signup = excluded.signup, updated = excluded.updated
+        WHERE status = 'pending'`);
     for (const list of signup.lists) {
       pending.run(
         list,

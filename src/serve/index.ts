@@ -21,7 +21,7 @@
  * carry a honeypot field; one-click POSTs are never rate limited (they come from a few mail
  * providers' machines).
  */
-import { realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { DatabaseSync } from "node:sqlite";
@@ -67,6 +67,8 @@ export interface ServeOptions {
 
 export interface Serving {
   url: string;
+  /** What the editor should know (confirmation emails going to the outbox only…). */
+  notes: string[];
   /** Stops taking connections, lets requests in flight finish, closes the database. */
   close: () => Promise<void>;
 }
@@ -141,8 +143,17 @@ export async function startServer(options: ServeOptions): Promise<Serving> {
   });
   const { address, port: bound } = server.address() as AddressInfo;
   const host = address.includes(":") ? `[${address}]` : address;
+  const notes: string[] = [];
+  if (!existsSync(archive)) {
+    notes.push(t("serve-not-built", { dir: path.relative(process.cwd(), archive) || "." }));
+  }
+  if (config.value.signup && transportUrl.startsWith("outbox:")) {
+    const folder = path.relative(process.cwd(), transportUrl.slice("outbox:".length)) || ".";
+    notes.push(t("serve-outbox", { folder }));
+  }
   return {
     url: `http://${host}:${bound}/`,
+    notes,
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(expiring);
@@ -380,16 +391,19 @@ function makeApp(context: AppContext) {
     if (real && file && !isInside(file, real)) return notFound(c);
     return next();
   });
-  app.use(
-    "*",
-    serveStatic({
+  // Made once the archive exists (it may be built after the server started).
+  let staticFiles: ReturnType<typeof serveStatic> | undefined;
+  app.use("*", (c, next) => {
+    if (!existsSync(archive)) return next();
+    staticFiles ??= serveStatic({
       root: archive,
       onFound: (file, c) => {
         // Pages change at each build; assets keep their names: revalidated either way.
         c.header("Cache-Control", file.endsWith(".html") ? "no-cache" : "public, max-age=300");
       },
-    }),
-  );
+    });
+    return staticFiles(c, next);
+  });
   app.notFound(notFound);
   return app;
 }

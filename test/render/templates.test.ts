@@ -25,7 +25,9 @@ describe("templates", () => {
       "datathons",
       "projects",
       "search",
+      "reader",
     ]);
+    expect([...(templates?.email.pages.keys() ?? [])]).toEqual(["layout", "confirm"]);
   });
 
   it("names the template file and line of a syntax error", async () => {
