@@ -446,32 +446,45 @@ export function saveSubscribers(
   return counts;
 }
 
-/** Everyone of the list, suppressed or not, with their status. */
-export function listSubscribers(db: DatabaseSync, name: string): Subscriber[] {
-  const rows = db
-    .prepare(`
-      SELECT s.email, s.address, s.fields, s.status, s.source, s.signup, p.reason FROM subscribers s
-      LEFT JOIN suppressions p ON p.email = s.email
-      WHERE s.list = ? ORDER BY s.email`)
-    .all(name) as {
-    email: string;
-    address: string;
-    fields: string;
-    status: string;
-    source: string | null;
-    signup: string | null;
-    reason: string | null;
-  }[];
-  return rows.map((row) => ({
+/** A row of subscribers as read. */
+interface SubscriberRow {
+  list: string;
+  email: string;
+  address: string;
+  fields: string;
+  status: string;
+  source: string | null;
+  signup: string | null;
+  added: string;
+  updated: string;
+}
+
+const SUBSCRIBER_COLUMNS =
+  "s.list, s.email, s.address, s.fields, s.status, s.source, s.signup, s.added, s.updated";
+
+/** A row as a Subscriber; a suppression (`reason`) outranks the row's own status. */
+function subscriberOf(row: SubscriberRow, reason?: string | null): Subscriber {
+  return {
     email: row.email,
     address: row.address,
     fields: JSON.parse(row.fields),
     status:
-      (row.reason as Subscriber["status"] | null) ??
+      (reason as Subscriber["status"] | null | undefined) ??
       (row.status === "active" ? "subscribed" : (row.status as Subscriber["status"])),
     ...(row.source ? { source: row.source } : {}),
     ...(row.signup ? { signup: row.signup } : {}),
-  }));
+  };
+}
+
+/** Everyone of the list, suppressed or not, with their status. */
+export function listSubscribers(db: DatabaseSync, name: string): Subscriber[] {
+  const rows = db
+    .prepare(`
+      SELECT ${SUBSCRIBER_COLUMNS}, p.reason FROM subscribers s
+      LEFT JOIN suppressions p ON p.email = s.email
+      WHERE s.list = ? ORDER BY s.email`)
+    .all(name) as unknown as (SubscriberRow & { reason: string | null })[];
+  return rows.map((row) => subscriberOf(row, row.reason));
 }
 
 /** Who would receive an issue sent to the list: active (confirmed), not suppressed. */
@@ -762,28 +775,11 @@ export function personRecord(db: DatabaseSync, address: string): PersonRecord {
   const email = addressKey(address);
   const subscriptions = (
     db
-      .prepare(
-        "SELECT list, email, address, fields, status, source, signup, added, updated FROM subscribers WHERE email = ? ORDER BY list",
-      )
-      .all(email) as {
-      list: string;
-      email: string;
-      address: string;
-      fields: string;
-      status: string;
-      source: string | null;
-      signup: string | null;
-      added: string;
-      updated: string;
-    }[]
+      .prepare(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE email = ? ORDER BY list`)
+      .all(email) as unknown as SubscriberRow[]
   ).map((row) => ({
+    ...subscriberOf(row),
     list: row.list,
-    email: row.email,
-    address: row.address,
-    fields: JSON.parse(row.fields) as Record<string, string>,
-    status: (row.status === "active" ? "subscribed" : row.status) as Subscriber["status"],
-    ...(row.source ? { source: row.source } : {}),
-    ...(row.signup ? { signup: row.signup } : {}),
     added: row.added,
     updated: row.updated,
   }));

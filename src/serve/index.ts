@@ -226,7 +226,8 @@ function makeApp(context: AppContext) {
   if (config.signup) {
     app.get("/subscribe", (c) => {
       const lang = langOf(c);
-      return page(c, 200, lang, { title: say(lang, "signupTitle"), signup: {} });
+      const title = say(lang, "signupPageTitle", { site: config.site.name });
+      return page(c, 200, lang, { title, signup: {} });
     });
     app.post(
       "/subscribe",

@@ -255,11 +255,15 @@ signup:
       await fitsPhone(page, name);
       await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
       found[name] = await axeViolations(page);
+      // The same page in dark mode (prefers-color-scheme), whose colours are others.
+      await page.emulateMedia({ colorScheme: "dark" });
+      found[`${name} (dark)`] = await axeViolations(page);
+      await page.emulateMedia({ colorScheme: "light" });
     };
     const address = "amy.durand@example.org";
 
     await page.goto(`${url}subscribe`);
-    expect(await say(page, "h1")).toBe("Recevoir la lettre");
+    expect(await say(page, "h1")).toBe("S'inscrire à la lettre de DataLab Normandie");
     await check("subscribe");
 
     await page.goto(url);
@@ -299,15 +303,17 @@ signup:
     expect(statusOf("agenda", address)).toBe("unsubscribed");
 
     const names = Object.keys(found);
-    expect(names).toEqual([
-      "subscribe",
-      "home",
-      "check-inbox",
-      "confirm",
-      "confirmed",
-      "unsubscribe",
-      "unsubscribed",
-    ]);
+    expect(names).toEqual(
+      [
+        "subscribe",
+        "home",
+        "check-inbox",
+        "confirm",
+        "confirmed",
+        "unsubscribe",
+        "unsubscribed",
+      ].flatMap((name) => [name, `${name} (dark)`]),
+    );
     const message = names
       .filter((name) => found[name]?.length)
       .map((name) => `${name}:\n  ${found[name]?.join("\n  ")}`)
