@@ -434,7 +434,7 @@ async function runList(root: string, args: string[]): Promise<number> {
         // Names come from CSV files: their control characters are shown, never obeyed.
         const fields = printable(Object.values(s.fields).join(", "));
         console.log(
-          `  ${printable(s.address)}${fields ? `  (${fields})` : ""}${s.status === "subscribed" ? "" : `  [${s.status}]`}`,
+          `  ${printable(s.address)}${fields ? `  (${fields})` : ""}${s.status === "subscribed" ? "" : `  [${t(`subscriber-status-${s.status}`)}]`}`,
         );
       }
       return 0;

@@ -72,7 +72,7 @@ describe("lettre list unsubscribe with what a reader sends back", () => {
     expect(noSecret.stderr).toContain("définissez LETTRE_UNSUBSCRIBE_SECRET");
     expect((await run(root, ["list", "unsubscribe", "bonjour"])).code).toBe(2);
     expect((await run(root, ["list", "show", "partenaires"])).stdout).not.toContain(
-      "[unsubscribed]",
+      "[désinscrit]",
     );
 
     // The subject as the mail arrives (two words: the shell gives them apart), then the link.
@@ -80,10 +80,10 @@ describe("lettre list unsubscribe with what a reader sends back", () => {
     expect(bySubject.code).toBe(0);
     expect(bySubject.stdout).toContain("marie@exemple.fr est désinscrit");
     let shown = (await run(root, ["list", "show", "partenaires"])).stdout;
-    expect(shown).toMatch(/marie@exemple\.fr.*\[unsubscribed\]/);
-    expect(shown).not.toMatch(/paul@exemple\.fr.*\[unsubscribed\]/);
+    expect(shown).toMatch(/marie@exemple\.fr.*\[désinscrit\]/);
+    expect(shown).not.toMatch(/paul@exemple\.fr.*\[désinscrit\]/);
     expect((await run(root, ["list", "unsubscribe", paul.link])).code).toBe(0);
     shown = (await run(root, ["list", "show", "partenaires"])).stdout;
-    expect(shown).toMatch(/paul@exemple\.fr.*\[unsubscribed\]/);
+    expect(shown).toMatch(/paul@exemple\.fr.*\[désinscrit\]/);
   }, 90_000);
 });
