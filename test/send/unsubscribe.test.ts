@@ -71,9 +71,7 @@ describe("lettre list unsubscribe with what a reader sends back", () => {
     expect(noSecret.code).toBe(1);
     expect(noSecret.stderr).toContain("définissez LETTRE_UNSUBSCRIBE_SECRET");
     expect((await run(root, ["list", "unsubscribe", "bonjour"])).code).toBe(2);
-    expect((await run(root, ["list", "show", "partenaires"])).stdout).not.toContain(
-      "[désinscrit]",
-    );
+    expect((await run(root, ["list", "show", "partenaires"])).stdout).not.toContain("[désinscrit]");
 
     // The subject as the mail arrives (two words: the shell gives them apart), then the link.
     const bySubject = await run(root, ["list", "unsubscribe", ...marie.subject.split(" ")]);
