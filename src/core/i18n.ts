@@ -245,7 +245,7 @@ Options :
     "LETTRE_UNSUBSCRIBE_SECRET n'est pas défini : c'est la clé qui signe les liens de désinscription, nécessaire pour envoyer par {transport} (copie --test comprise). Créez-en une avec « openssl rand -base64 32 », gardez-la et donnez-la à chaque envoi (voir README)",
   "send-test-done": "copie de test envoyée à {address} ({response})",
   "send-plan":
-    "« {title} » → liste « {list} » par {transport} : {total} destinataire(s) ({suppressed} désinscrit(s) ou en erreur exclus), {sent} déjà envoyé(s), {toSend} à envoyer",
+    "« {title} » → liste « {list} » par {transport} : {total} destinataire(s) ({suppressed} exclu(s) : désinscrits, en erreur ou pas encore confirmés), {sent} déjà envoyé(s), {toSend} à envoyer",
   "send-unknown-plan":
     "{count} envoi(s) incertain(s) (arrêt brutal d'un envoi précédent) : non renvoyés, sauf avec --resend-unknown",
   "send-nothing": "rien à envoyer : tout est déjà envoyé",
@@ -679,7 +679,7 @@ Options:
     "LETTRE_UNSUBSCRIBE_SECRET is not set: it is the key that signs unsubscribe links, needed to send through {transport} (--test copies too). Make one with `openssl rand -base64 32`, keep it, and set it for every send (see README)",
   "send-test-done": "test copy sent to {address} ({response})",
   "send-plan":
-    '"{title}" → list "{list}" through {transport}: {total} recipient(s) ({suppressed} unsubscribed or bounced left out), {sent} already sent, {toSend} to send',
+    '"{title}" → list "{list}" through {transport}: {total} recipient(s) ({suppressed} left out: unsubscribed, bounced or not yet confirmed), {sent} already sent, {toSend} to send',
   "send-unknown-plan":
     "{count} send(s) of unknown outcome (a previous send was killed): not re-sent unless --resend-unknown",
   "send-nothing": "nothing to send: everything is sent already",

@@ -24,7 +24,7 @@ describe("lettre list and lettre send, the whole path", () => {
     expect(test.stdout).toMatch(/^copie de test envoyée à moi@exemple\.fr/);
     const dry = await run(root, "send", "2025-s2", "--list", "partenaires", "--dry-run");
     expect(dry.stdout).toContain(
-      "2 destinataire(s) (1 désinscrit(s) ou en erreur exclus), 0 déjà envoyé(s), 2 à envoyer",
+      "2 destinataire(s) (1 exclu(s) : désinscrits, en erreur ou pas encore confirmés), 0 déjà envoyé(s), 2 à envoyer",
     );
     const db = () => new DatabaseSync(path.join(root, ".lettre/lettre.db"), { readOnly: true });
     const journalRows = () => {
