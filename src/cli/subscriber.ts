@@ -35,8 +35,15 @@ export async function runSubscriber(
   try {
     const record = personRecord(db, address);
     if (action === "show") {
-      if (options.json) console.log(JSON.stringify(record, null, 2));
-      else show(record);
+      // JSON escapes C0 controls, not C1 ones or bidi overrides a terminal would obey.
+      if (options.json) {
+        console.log(
+          JSON.stringify(record, null, 2).replace(
+            /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+            (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+          ),
+        );
+      } else show(record);
       return 0;
     }
     const held =

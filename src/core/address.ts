@@ -35,3 +35,26 @@ export function validDomain(domain: string): boolean {
 export function addressKey(address: string): string {
   return address.trim().toLowerCase();
 }
+
+/** Providers whose addresses ignore dots in the local part (and share one mailbox domain). */
+const DOTLESS: Record<string, string> = { "gmail.com": "gmail.com", "googlemail.com": "gmail.com" };
+
+/**
+ * The mailbox an address reaches, as far as spelling goes: lowercased, without a `+tag`
+ * (most providers deliver `ana+x@` to `ana@`), and for Gmail without dots, googlemail.com
+ * as gmail.com. Used to limit confirmation emails per mailbox, never to send.
+ */
+export function mailboxKey(address: string): string {
+  const key = addressKey(address);
+  const at = key.lastIndexOf("@");
+  let local = key.slice(0, at);
+  let domain = key.slice(at + 1);
+  const plus = local.indexOf("+");
+  if (plus > 0) local = local.slice(0, plus);
+  const dotless = DOTLESS[domain];
+  if (dotless) {
+    local = local.replace(/\./g, "");
+    domain = dotless;
+  }
+  return `${local}@${domain}`;
+}

@@ -384,6 +384,9 @@ Options :
     "lettre sert {url} : l'archive de {dir}, l'inscription et la désinscription (Ctrl-C pour arrêter)",
   "serve-not-built":
     "{dir}/ n'existe pas encore : lancez « npx lettre build » ; en attendant, seules l'inscription et la désinscription répondent",
+  "serve-expiry-failed":
+    "les inscriptions non confirmées n'ont pas pu être effacées cette heure-ci ({detail}) ; nouvel essai dans une heure",
+  "serve-internal": "erreur interne de lettre serve : {detail}",
   "serve-outbox":
     "sending.transport est la boîte d'envoi ({folder}/) : les e-mails de confirmation des inscriptions y sont écrits, personne ne les reçoit ; donnez un serveur SMTP ou SES pour un vrai service",
   "serve-confirmation-failed":
@@ -815,6 +818,9 @@ Options:
     "lettre serves {url}: the archive of {dir}, sign-up and unsubscribe (Ctrl-C to stop)",
   "serve-not-built":
     '{dir}/ does not exist yet: run "npx lettre build"; meanwhile only sign-up and unsubscribe answer',
+  "serve-expiry-failed":
+    "unconfirmed sign-ups could not be deleted this hour ({detail}); trying again in an hour",
+  "serve-internal": "internal error of lettre serve: {detail}",
   "serve-outbox":
     "sending.transport is the outbox ({folder}/): the confirmation emails of sign-ups are written there and nobody receives them; give an SMTP server or SES for a real service",
   "serve-confirmation-failed": "the confirmation email of a sign-up could not be sent: {detail}",

@@ -29,7 +29,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { addressKey } from "../core/address.ts";
+import { addressKey, mailboxKey } from "../core/address.ts";
 import { LettreError } from "../core/diagnostic.ts";
 import { type MessageKey, type Params, t } from "../core/i18n.ts";
 
@@ -134,7 +134,34 @@ const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   },
   { table: "subscribers", column: "source", definition: "TEXT" },
   { table: "subscribers", column: "signup", definition: "TEXT" },
+  // The mailbox an address reaches (core/address.ts mailboxKey): one confirmation per mailbox.
+  { table: "signups", column: "mailbox", definition: "TEXT" },
 ];
+
+const TABLES = [
+  "subscribers",
+  "journal",
+  "runs",
+  "editions",
+  "suppressions",
+  "signups",
+  "events",
+  "forgotten",
+  "settings",
+];
+
+/** Every table and every added column is there (read only: no lock taken). */
+function schemaComplete(db: DatabaseSync): boolean {
+  const tables = new Set(
+    (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+    ).map((t) => t.name),
+  );
+  if (!TABLES.every((table) => tables.has(table))) return false;
+  return ADDED_COLUMNS.every(({ table, column }) =>
+    db.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`).get(column),
+  );
+}
 
 function migrate(db: DatabaseSync): void {
   for (const { table, column, definition } of ADDED_COLUMNS) {
@@ -171,11 +198,16 @@ export function openDatabase(root: string): DatabaseSync {
     db.exec(
       `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`,
     );
+    // Deleted pages are overwritten: an erased address (subscriber forget) leaves no copy.
+    db.exec("PRAGMA secure_delete = ON");
     const created = db;
-    transaction(created, () => {
-      created.exec(SCHEMA);
-      migrate(created);
-    });
+    // Written only when something is missing: opening never waits for another writer.
+    if (!schemaComplete(created)) {
+      transaction(created, () => {
+        created.exec(SCHEMA);
+        migrate(created);
+      });
+    }
     const { dev, ino } = statSync(file);
     opened.set(db, { file, dev, ino });
     return db;
@@ -526,11 +558,14 @@ export function listNames(db: DatabaseSync): { name: string; count: number }[] {
 
 /** Removes one address from a list, or the whole list. Unsubscribes are kept. */
 export function removeFromList(db: DatabaseSync, name: string, address?: string): number {
+  // An unsubscribed row stays: it is what keeps the address off this list at the next import.
   const result = address
     ? db
-        .prepare("DELETE FROM subscribers WHERE list = ? AND email = ?")
+        .prepare(
+          "DELETE FROM subscribers WHERE list = ? AND email = ? AND status <> 'unsubscribed'",
+        )
         .run(name, addressKey(address))
-    : db.prepare("DELETE FROM subscribers WHERE list = ?").run(name);
+    : db.prepare("DELETE FROM subscribers WHERE list = ? AND status <> 'unsubscribed'").run(name);
   return Number(result.changes);
 }
 
@@ -599,11 +634,11 @@ export interface Signup {
   confirmed: string | null;
 }
 
-/** When the last sign-up of `address` was asked, if any. */
+/** When the last sign-up to the mailbox `address` reaches was asked, if any. */
 export function lastSignupAt(db: DatabaseSync, address: string): string | undefined {
   const row = db
-    .prepare("SELECT MAX(asked) AS asked FROM signups WHERE email = ?")
-    .get(addressKey(address)) as { asked: string | null } | undefined;
+    .prepare("SELECT MAX(asked) AS asked FROM signups WHERE mailbox = ?")
+    .get(mailboxKey(address)) as { asked: string | null } | undefined;
   return row?.asked ?? undefined;
 }
 
@@ -614,8 +649,8 @@ export function lastSignupAt(db: DatabaseSync, address: string): string | undefi
  */
 export function recordSignup(db: DatabaseSync, signup: Omit<Signup, "confirmed">): void {
   transaction(db, () => {
-    db.prepare(`INSERT INTO signups (id, email, address, lists, fields, lang, page, consent, ip, asked)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    db.prepare(`INSERT INTO signups (id, email, address, lists, fields, lang, page, consent, ip, asked, mailbox)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       signup.id,
       signup.email,
       signup.address,
@@ -626,6 +661,7 @@ export function recordSignup(db: DatabaseSync, signup: Omit<Signup, "confirmed">
       signup.consent,
       signup.ip,
       signup.asked,
+      mailboxKey(signup.address),
     );
     const pending =
       db.prepare(`INSERT INTO subscribers (list, email, address, fields, added, updated, status, source, signup)
@@ -657,18 +693,34 @@ export function recordSignup(db: DatabaseSync, signup: Omit<Signup, "confirmed">
 export function dropSignup(db: DatabaseSync, id: string, detail: string): void {
   transaction(db, () => {
     const signup = findSignup(db, id);
-    if (!signup) return;
-    db.prepare("DELETE FROM subscribers WHERE signup = ? AND status = 'pending'").run(id);
-    db.prepare("DELETE FROM signups WHERE id = ?").run(id);
-    logEvent(db, {
-      email: signup.email,
-      list: null,
-      action: "confirmation-failed",
-      by: "form",
-      at: now(),
-      detail,
-    });
+    if (signup) forgetSignup(db, id, signup.email, "confirmation-failed", "form", now(), detail);
   });
+}
+
+/**
+ * Deletes an unconfirmed sign-up and its pending rows. When lettre holds nothing else about
+ * the address, its lines of the trail go too ("without confirmation, nothing is kept", as
+ * the reader was told); otherwise a line says what happened.
+ */
+function forgetSignup(
+  db: DatabaseSync,
+  id: string,
+  email: string,
+  action: string,
+  by: By,
+  at: string,
+  detail?: string,
+): void {
+  db.prepare("DELETE FROM subscribers WHERE signup = ? AND status = 'pending'").run(id);
+  db.prepare("DELETE FROM signups WHERE id = ?").run(id);
+  const held = db
+    .prepare(`SELECT EXISTS (SELECT 1 FROM subscribers WHERE email = ?)
+      OR EXISTS (SELECT 1 FROM signups WHERE email = ?)
+      OR EXISTS (SELECT 1 FROM suppressions WHERE email = ?)
+      OR EXISTS (SELECT 1 FROM journal WHERE email = ?) AS held`)
+    .get(email, email, email, email) as { held: number };
+  if (held.held) logEvent(db, { email, list: null, action, by, at, ...(detail ? { detail } : {}) });
+  else db.prepare("DELETE FROM events WHERE email = ?").run(email);
 }
 
 export function findSignup(db: DatabaseSync, id: string): Signup | undefined {
@@ -691,18 +743,37 @@ export function confirmSignup(db: DatabaseSync, id: string, at = now()): boolean
     const { email } = signup;
     const suppressed = db.prepare("SELECT reason FROM suppressions WHERE email = ?").get(email);
     if (suppressed) {
-      // The suppression held for every list: it stays held, list by list, for the others.
-      db.prepare(
-        "UPDATE subscribers SET status = 'unsubscribed', updated = ? WHERE email = ? AND status = 'active'",
-      ).run(at, email);
+      // The suppression held for every list: it stays held, list by list, for the others
+      // (each change a line of the trail, saying why).
+      const { reason } = suppressed as { reason: string };
+      const others = db
+        .prepare("SELECT list FROM subscribers WHERE email = ? AND status = 'active'")
+        .all(email) as { list: string }[];
+      const keep = db.prepare(
+        "UPDATE subscribers SET status = 'unsubscribed', updated = ? WHERE list = ? AND email = ?",
+      );
+      for (const { list } of others) {
+        if (signup.lists.includes(list)) continue;
+        keep.run(at, list, email);
+        logEvent(db, {
+          email,
+          list,
+          action: "unsubscribed",
+          by: reason === "bounced" ? "bounce" : "link",
+          at,
+          detail: `${reason} (every list)`,
+        });
+      }
       db.prepare("DELETE FROM suppressions WHERE email = ?").run(email);
     }
     db.prepare("DELETE FROM forgotten WHERE hash = ?").run(forgetHash(db, email));
     const activate =
       db.prepare(`INSERT INTO subscribers (list, email, address, fields, added, updated, status, source, signup)
       VALUES (?, ?, ?, ?, ?, ?, 'active', 'form', ?)
-      ON CONFLICT (list, email) DO UPDATE SET status = 'active', address = excluded.address,
-        fields = excluded.fields, updated = excluded.updated, source = 'form', signup = excluded.signup`);
+      ON CONFLICT (list, email) DO UPDATE SET address = excluded.address,
+        fields = json_patch(subscribers.fields, excluded.fields), updated = excluded.updated,
+        source = CASE WHEN subscribers.status = 'active' THEN subscribers.source ELSE 'form' END,
+        status = 'active', signup = excluded.signup`);
     for (const list of signup.lists) {
       activate.run(list, email, signup.address, JSON.stringify(signup.fields), at, at, id);
       logEvent(db, { email, list, action: "confirmed", by: "link", at });
@@ -721,11 +792,7 @@ export function expireSignups(db: DatabaseSync, before: string, at = now()): num
     const stale = db
       .prepare("SELECT id, email FROM signups WHERE confirmed IS NULL AND asked < ?")
       .all(before) as { id: string; email: string }[];
-    for (const { id, email } of stale) {
-      db.prepare("DELETE FROM subscribers WHERE signup = ? AND status = 'pending'").run(id);
-      db.prepare("DELETE FROM signups WHERE id = ?").run(id);
-      logEvent(db, { email, list: null, action: "expired", by: "expiry", at });
-    }
+    for (const { id, email } of stale) forgetSignup(db, id, email, "expired", "expiry", at);
     return stale.length;
   });
 }
@@ -775,10 +842,11 @@ export function personRecord(db: DatabaseSync, address: string): PersonRecord {
   const email = addressKey(address);
   const subscriptions = (
     db
-      .prepare(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE email = ? ORDER BY list`)
-      .all(email) as unknown as SubscriberRow[]
+      .prepare(`SELECT ${SUBSCRIBER_COLUMNS}, p.reason FROM subscribers s
+        LEFT JOIN suppressions p ON p.email = s.email WHERE s.email = ? ORDER BY list`)
+      .all(email) as unknown as (SubscriberRow & { reason: string | null })[]
   ).map((row) => ({
-    ...subscriberOf(row),
+    ...subscriberOf(row, row.reason),
     list: row.list,
     added: row.added,
     updated: row.updated,
@@ -818,7 +886,7 @@ export function personRecord(db: DatabaseSync, address: string): PersonRecord {
  */
 export function forgetPerson(db: DatabaseSync, address: string, at = now()): number {
   const email = addressKey(address);
-  return transaction(db, () => {
+  const rows = transaction(db, () => {
     const hash = forgetHash(db, email);
     let rows = 0;
     for (const table of ["subscribers", "signups", "events", "suppressions"]) {
@@ -826,13 +894,22 @@ export function forgetPerson(db: DatabaseSync, address: string, at = now()): num
     }
     rows += Number(
       db
-        .prepare("UPDATE OR REPLACE journal SET email = ? WHERE email = ?")
+        // The server's answer and the Message-ID (a hash of the address, unkeyed) go too.
+        .prepare(
+          "UPDATE OR REPLACE journal SET email = ?, response = NULL, message_id = 'forgotten' WHERE email = ?",
+        )
         .run(`forgotten:${hash}`, email).changes,
     );
     db.prepare("INSERT OR IGNORE INTO forgotten (hash, at) VALUES (?, ?)").run(hash, at);
     logEvent(db, { email: `forgotten:${hash}`, list: null, action: "forgotten", by: "editor", at });
     return rows;
   });
+  // Pages of the log that held the address are copied back and the log emptied (secure_delete
+  // overwrote them in the database file). Another connection may be reading: best effort.
+  try {
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  } catch {}
+  return rows;
 }
 
 /** The audit trail of a list's addresses (and of their every-list lines), oldest first. */

@@ -41,8 +41,10 @@ import { loadTemplates } from "../render/templates.ts";
 import {
   closeDatabase,
   confirmSignup,
+  databaseError,
   expireSignups,
   findSignup,
+  isForgotten,
   openDatabase,
   unsubscribe,
   unsubscribeFromList,
@@ -107,7 +109,15 @@ export async function startServer(options: ServeOptions): Promise<Serving> {
   const transportUrl = sending.transport.startsWith("outbox:")
     ? `outbox:${path.resolve(root, sending.transport.slice("outbox:".length))}`
     : sending.transport;
-  const expire = () => expireSignups(db, new Date(Date.now() - SIGNUP_DAYS * DAY_MS).toISOString());
+  const expire = () => {
+    try {
+      expireSignups(db, new Date(Date.now() - SIGNUP_DAYS * DAY_MS).toISOString());
+    } catch (error) {
+      // Another program holds the database (a long import): the next hour will do.
+      const shown = databaseError(error)?.diagnostics[0]?.message ?? String(error);
+      console.error(t("serve-expiry-failed", { detail: shown }));
+    }
+  };
   expire();
   const expiring = setInterval(expire, 60 * 60 * 1000);
   expiring.unref();
@@ -188,17 +198,32 @@ function makeApp(context: AppContext) {
   });
   app.use("*", bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.text("Payload Too Large", 413) }));
 
+  // A database another program holds too long (or a full disk…): a plain page saying to try
+  // again, never a bare 500 with a stack. Anything else: a plain error page, logged.
+  app.onError((error, c) => {
+    const lang = langOf(c);
+    const known = databaseError(error);
+    console.error(
+      known ? known.diagnostics[0]?.message : t("serve-internal", { detail: String(error) }),
+    );
+    if (known) c.header("Retry-After", "30");
+    return page(c, known ? 503 : 500, lang, {
+      title: say(lang, "busyTitle"),
+      paragraphs: [say(lang, "busy")],
+    });
+  });
+
   const formAction = config.signup?.url ?? `${config.site.url}/subscribe`;
   const confirmUrl = new URL("confirm", formAction).href;
   const page = (
     c: Context,
-    status: 200 | 400 | 404 | 429 | 503,
+    status: 200 | 400 | 404 | 429 | 500 | 503,
     lang: string,
     reader: ReaderPage,
   ) => {
     c.header("Cache-Control", "no-store");
     const name = c.req.path.replace(/^\/+/, "");
-    return c.html(pages.render(lang, name, reader), status);
+    return c.html(pages.render(lang, name, reader, rootOf(c.req.path)), status);
   };
   const langOf = (c: Context) => pages.langOf(c.req.query("lang"));
   const say = pages.say;
@@ -234,7 +259,7 @@ function makeApp(context: AppContext) {
       rateLimiter({
         windowMs: SIGNUP_WINDOW_MS,
         limit: SIGNUPS_PER_IP,
-        keyGenerator: (c) => ipOf(c) ?? "unknown",
+        keyGenerator: (c) => rateKey(ipOf(c)),
         handler: (c) => {
           const lang = langOf(c);
           return page(c, 429, lang, {
@@ -342,8 +367,11 @@ function makeApp(context: AppContext) {
     if (!reader) return badLink(c);
     const oneClick = first("List-Unsubscribe") === "One-Click";
     const everything = !oneClick && first("all") === "1";
-    // Committed before the answer: an acknowledged unsubscribe is never lost.
-    if (everything) unsubscribe(db, reader.email, undefined, "link");
+    // Committed before the answer: an acknowledged unsubscribe is never lost. An address
+    // erased on request is suppressed by its hash already: nothing about it is written again.
+    if (isForgotten(db, reader.email)) {
+      // Nothing to record.
+    } else if (everything) unsubscribe(db, reader.email, undefined, "link");
     else unsubscribeFromList(db, reader.list, reader.email, oneClick ? "one-click" : "link");
     const lang = langOf(c);
     const list = pages.listTitle(reader.list);
@@ -407,4 +435,31 @@ function makeApp(context: AppContext) {
   });
   app.notFound(notFound);
   return app;
+}
+
+/**
+ * The key the per-IP limit counts by: the IPv4 address, or the /64 network of an IPv6 one
+ * (one subscriber line holds a whole /64: counting each address would count nothing).
+ */
+export function rateKey(ip: string | undefined): string {
+  if (!ip) return "unknown";
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
+  if (mapped) return mapped;
+  if (!ip.includes(":")) return ip;
+  const [head = "", tail = ""] = ip.toLowerCase().split("%")[0]?.split("::") ?? [];
+  const left = head ? head.split(":") : [];
+  const right = ip.includes("::") && tail ? tail.split(":") : [];
+  const groups = ip.includes("::")
+    ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
+}
+
+/** `./` for /confirm, `../../` for /2025-s1/nope/deeper: the archive's root from a page. */
+function rootOf(requestPath: string): string {
+  const depth = requestPath.split("/").length - 2;
+  return depth > 0 ? "../".repeat(Math.min(depth, 50)) : "./";
 }

@@ -24,7 +24,8 @@ export interface ReaderPage {
 export interface Pages {
   /** A label of templates/labels.yaml in `lang`, filled. */
   say(lang: string, key: string, params?: Record<string, unknown>): string;
-  render(lang: string, path: string, reader: ReaderPage): string;
+  /** `root`: the archive's root relative to the page (`./`, `../`…). */
+  render(lang: string, path: string, reader: ReaderPage, root?: string): string;
   /** The reader's language: a supported one asked for, else the config's. */
   langOf(asked: unknown): string;
   /** The consent text the form shows in `lang` (as recorded with each sign-up). */
@@ -42,7 +43,7 @@ export function readerPages(config: Config, archive: TemplateSet): Pages {
     label(archive.labels, lang, key, params);
   return {
     say,
-    render(lang, path, page) {
+    render(lang, path, page, root = "./") {
       const signup =
         form && page.signup
           ? {
@@ -65,7 +66,7 @@ export function readerPages(config: Config, archive: TemplateSet): Pages {
         page: {
           path: "",
           url: `${shown.site.url}/${path}`,
-          root: "./",
+          root,
           title: page.title,
           description: "",
         },
