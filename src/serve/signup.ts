@@ -55,8 +55,11 @@ function pageOf(value: unknown): string | null {
 }
 
 export type SignupOutcome =
-  /** Recorded and mailed, or quietly not (a robot, a second request too soon). */
-  | { kind: "sent"; address: string }
+  /**
+   * Recorded and mailed (`mailed`), or quietly not (a robot, a second request too soon):
+   * the reader is told the same either way.
+   */
+  | { kind: "sent"; address: string; mailed: boolean }
   | { kind: "bad-address"; address: string }
   | { kind: "no-list"; address: string }
   | { kind: "send-failed"; address: string; detail: string };
@@ -90,7 +93,7 @@ export async function signUp(
   if (!address) return { kind: "bad-address", address: typed.trim() };
   // A robot filled the field people do not see: the same answer as anyone, nothing done.
   const trap = first("website");
-  if (typeof trap === "string" && trap !== "") return { kind: "sent", address };
+  if (typeof trap === "string" && trap !== "") return { kind: "sent", address, mailed: false };
   const offered = config.signup?.lists.map((list) => list.name) ?? [];
   const asked = [body.list ?? []].flat().filter((v): v is string => typeof v === "string");
   const lists = offered.filter((name) => asked.includes(name));
@@ -98,7 +101,7 @@ export async function signUp(
   // One confirmation per address per window, whoever asks: the same answer either way.
   const last = lastSignupAt(db, address);
   if (last && now.getTime() - Date.parse(last) < ADDRESS_WINDOW_MS) {
-    return { kind: "sent", address };
+    return { kind: "sent", address, mailed: false };
   }
   const token = newToken();
   const id = signupId(token);
@@ -127,7 +130,7 @@ export async function signUp(
     dropSignup(db, id, detail.slice(0, 500));
     return { kind: "send-failed", address, detail };
   }
-  return { kind: "sent", address };
+  return { kind: "sent", address, mailed: true };
 }
 
 async function sendConfirmation(
