@@ -9,6 +9,7 @@ import { type MessageKey, t } from "../core/i18n.ts";
 import { printable } from "../core/terminal.ts";
 import {
   type AuditEvent,
+  clearFreedPages,
   closeDatabase,
   forgetPerson,
   openDatabase,
@@ -47,14 +48,18 @@ export async function runSubscriber(
       return 0;
     }
     const held =
-      record.subscriptions.length + record.signups.length + record.events.length > 0 ||
-      record.suppression !== undefined;
+      record.subscriptions.length + record.signups.length + record.events.length + record.sends >
+        0 || record.suppression !== undefined;
     if (!held) {
       console.log(
         t(record.forgotten ? "subscriber-forgotten-already" : "subscriber-unknown", {
           address: printable(address),
         }),
       );
+      // Run again after an erasure another program held up: it finishes the clean-up.
+      if (record.forgotten && !clearFreedPages(db)) {
+        console.error(t("subscriber-forget-incomplete"));
+      }
       return record.forgotten ? 0 : 1;
     }
     if (!options.yes) {
@@ -62,8 +67,9 @@ export async function runSubscriber(
       console.error(t("subscriber-forget-confirm", { address: printable(address) }));
       return 1;
     }
-    const rows = forgetPerson(db, address);
+    const { rows, complete } = forgetPerson(db, address);
     console.log(t("subscriber-forgotten", { address: printable(address), rows }));
+    if (!complete) console.error(t("subscriber-forget-incomplete"));
     return 0;
   } finally {
     closeDatabase(db);
@@ -79,7 +85,10 @@ function show(record: PersonRecord): void {
       t("subscriber-was-forgotten", { address: p(record.email), at: when(record.forgotten) }),
     );
   }
-  if (record.subscriptions.length + record.signups.length + record.events.length === 0) {
+  if (
+    record.subscriptions.length + record.signups.length + record.events.length + record.sends ===
+    0
+  ) {
     if (!record.forgotten) console.log(t("subscriber-unknown", { address: p(record.email) }));
     return;
   }
@@ -113,6 +122,7 @@ function show(record: PersonRecord): void {
     );
     console.log(`    « ${p(s.consent)} »`);
   }
+  if (record.sends > 0) console.log(t("subscriber-sends", { count: record.sends }));
   console.log(t("subscriber-history"));
   for (const e of record.events) console.log(`  ${eventLine(e)}`);
 }

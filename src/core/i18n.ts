@@ -199,6 +199,9 @@ Options :
   "subscriber-forgotten":
     "{address} effacée ({rows} ligne(s)) : seule une empreinte (hachage à clé) reste, pour qu'elle ne reçoive plus rien",
   "subscriber-lists": "Listes :",
+  "subscriber-sends": "Envois : {count} message(s) dans le journal",
+  "subscriber-forget-incomplete":
+    "un autre programme lisait la base (sauvegarde, lettre serve…) : des copies effacées peuvent rester dans .lettre/ jusqu'à ce qu'il finisse ; relancez la même commande ensuite pour finir le nettoyage",
   "subscriber-status-subscribed": "abonné",
   "subscriber-status-pending": "en attente de confirmation",
   "subscriber-status-unsubscribed": "désinscrit",
@@ -638,6 +641,9 @@ Options:
   "subscriber-forgotten":
     "{address} erased ({rows} row(s)): only a keyed fingerprint remains, so that it receives nothing more",
   "subscriber-lists": "Lists:",
+  "subscriber-sends": "Sends: {count} message(s) in the journal",
+  "subscriber-forget-incomplete":
+    "another program was reading the database (a backup, lettre serve…): erased copies may stay in .lettre/ until it is done; run the same command again then to finish the clean-up",
   "subscriber-status-subscribed": "subscribed",
   "subscriber-status-pending": "waiting for confirmation",
   "subscriber-status-unsubscribed": "unsubscribed",

@@ -97,7 +97,6 @@ CREATE TABLE IF NOT EXISTS signups (
   asked TEXT NOT NULL,
   confirmed TEXT
 ) STRICT;
-CREATE INDEX IF NOT EXISTS signups_by_email ON signups (email, asked);
 -- The audit trail: every change of a subscription's status, and by what.
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY,
@@ -108,7 +107,6 @@ CREATE TABLE IF NOT EXISTS events (
   at TEXT NOT NULL,
   detail TEXT
 ) STRICT;
-CREATE INDEX IF NOT EXISTS events_by_email ON events (email, id);
 -- People erased on request (GDPR art. 17), kept suppressed by a keyed hash of the address.
 CREATE TABLE IF NOT EXISTS forgotten (
   hash TEXT PRIMARY KEY,
@@ -158,10 +156,23 @@ function schemaComplete(db: DatabaseSync): boolean {
     ).map((t) => t.name),
   );
   if (!TABLES.every((table) => tables.has(table))) return false;
+  const indexes = new Set(
+    (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]
+    ).map((i) => i.name),
+  );
+  if (!INDEXES.every((index) => indexes.has(index.name))) return false;
   return ADDED_COLUMNS.every(({ table, column }) =>
     db.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`).get(column),
   );
 }
+
+/** Indexes, made after the added columns they may cover. */
+const INDEXES = [
+  { name: "signups_by_email", on: "signups (email, asked)" },
+  { name: "events_by_email", on: "events (email, id)" },
+  { name: "signups_by_mailbox", on: "signups (mailbox, asked)" },
+];
 
 function migrate(db: DatabaseSync): void {
   for (const { table, column, definition } of ADDED_COLUMNS) {
@@ -172,6 +183,7 @@ function migrate(db: DatabaseSync): void {
       db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
     }
   }
+  for (const index of INDEXES) db.exec(`CREATE INDEX IF NOT EXISTS ${index.name} ON ${index.on}`);
 }
 
 /** Which file each connection opened: its path, and the file that was there then. */
@@ -185,7 +197,11 @@ export const BUSY_TIMEOUT_MS = 5000;
  * locked, read-only, a folder in its place…) throws a LettreError that names the file and
  * the fix, never a bare SQLite message.
  */
-export function openDatabase(root: string): DatabaseSync {
+export function openDatabase(
+  root: string,
+  /** How long to wait for another program's write (lettre serve: a short wait, then 503). */
+  busyTimeoutMs = BUSY_TIMEOUT_MS,
+): DatabaseSync {
   const file = path.join(root, DATABASE_FILE);
   try {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -195,8 +211,9 @@ export function openDatabase(root: string): DatabaseSync {
   let db: DatabaseSync | undefined;
   try {
     db = new DatabaseSync(file);
+    // The busy timeout first: switching to WAL may wait for another program's open too.
     db.exec(
-      `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`,
+      `PRAGMA busy_timeout = ${Math.round(busyTimeoutMs)}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;`,
     );
     // Deleted pages are overwritten: an erased address (subscriber forget) leaves no copy.
     db.exec("PRAGMA secure_delete = ON");
@@ -771,7 +788,9 @@ export function confirmSignup(db: DatabaseSync, id: string, at = now()): boolean
       db.prepare(`INSERT INTO subscribers (list, email, address, fields, added, updated, status, source, signup)
       VALUES (?, ?, ?, ?, ?, ?, 'active', 'form', ?)
       ON CONFLICT (list, email) DO UPDATE SET address = excluded.address,
-        fields = json_patch(subscribers.fields, excluded.fields), updated = excluded.updated,
+        fields = CASE WHEN json_valid(subscribers.fields) AND json_type(subscribers.fields) = 'object'
+          THEN json_patch(subscribers.fields, excluded.fields) ELSE excluded.fields END,
+        updated = excluded.updated,
         source = CASE WHEN subscribers.status = 'active' THEN subscribers.source ELSE 'form' END,
         status = 'active', signup = excluded.signup`);
     for (const list of signup.lists) {
@@ -834,6 +853,8 @@ export interface PersonRecord {
   suppression?: { reason: string; detail: string | null; at: string };
   signups: Signup[];
   events: AuditEvent[];
+  /** Rows of the delivery journal (messages sent or tried) that name the address. */
+  sends: number;
   /** Erased on request: nothing else is held, the address stays suppressed. */
   forgotten?: string;
 }
@@ -873,6 +894,10 @@ export function personRecord(db: DatabaseSync, address: string): PersonRecord {
     ...(suppression ? { suppression: { ...suppression } } : {}),
     signups,
     events: events.map((e) => ({ ...e })),
+    sends: Number(
+      (db.prepare("SELECT COUNT(*) AS n FROM journal WHERE email = ?").get(email) as { n: number })
+        .n,
+    ),
     ...(hash ? { forgotten: hash.at } : {}),
   };
 }
@@ -884,7 +909,11 @@ export function personRecord(db: DatabaseSync, address: string): PersonRecord {
  * never imported or sent to again; a line of the trail under the hash says when.
  * Returns how many rows held the address.
  */
-export function forgetPerson(db: DatabaseSync, address: string, at = now()): number {
+export function forgetPerson(
+  db: DatabaseSync,
+  address: string,
+  at = now(),
+): { rows: number; complete: boolean } {
   const email = addressKey(address);
   const rows = transaction(db, () => {
     const hash = forgetHash(db, email);
@@ -904,12 +933,32 @@ export function forgetPerson(db: DatabaseSync, address: string, at = now()): num
     logEvent(db, { email: `forgotten:${hash}`, list: null, action: "forgotten", by: "editor", at });
     return rows;
   });
-  // Pages of the log that held the address are copied back and the log emptied (secure_delete
-  // overwrote them in the database file). Another connection may be reading: best effort.
+  return { rows, complete: clearFreedPages(db, at) };
+}
+
+/**
+ * Pages of the log that held erased data are copied back and the log emptied (secure_delete
+ * overwrote them in the database file). Pages freed before secure_delete was on (older
+ * lettre) are cleared by one VACUUM, once per database. Another program reading the
+ * database (a backup, lettre serve in a request) can keep old pages: then false, and the
+ * editor is told to run the command again when it is done.
+ */
+export function clearFreedPages(db: DatabaseSync, at = now()): boolean {
   try {
-    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  } catch {}
-  return rows;
+    const vacuumed = db.prepare("SELECT 1 FROM settings WHERE name = 'vacuumed'").get();
+    if (!vacuumed) {
+      db.exec("VACUUM");
+      db.prepare("INSERT OR IGNORE INTO settings (name, value) VALUES ('vacuumed', ?)").run(at);
+    }
+    const result = db.prepare("PRAGMA wal_checkpoint(TRUNCATE)").get() as {
+      busy: number;
+      log: number;
+      checkpointed: number;
+    };
+    return result.busy === 0 && result.log === result.checkpointed;
+  } catch {
+    return false;
+  }
 }
 
 /** The audit trail of a list's addresses (and of their every-list lines), oldest first. */

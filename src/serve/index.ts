@@ -94,6 +94,7 @@ const CSP = [
 const SIGNUPS_PER_IP = 10;
 const SIGNUP_WINDOW_MS = 10 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
+const SERVE_BUSY_MS = 250;
 
 export async function startServer(options: ServeOptions): Promise<Serving> {
   const root = path.resolve(options.root);
@@ -103,7 +104,9 @@ export async function startServer(options: ServeOptions): Promise<Serving> {
   const loaded = await loadTemplates(root);
   if (!loaded.templates) throw new LettreError(loaded.diagnostics);
   const archive = path.join(path.resolve(root, options.out ?? "dist"), ARCHIVE_DIR);
-  const db = openDatabase(root);
+  // A short wait for another program's write: the request gets a 503 page at once rather
+  // than holding every other request (node:sqlite waits on the only thread).
+  const db = openDatabase(root, SERVE_BUSY_MS);
   let transport: Transport | undefined;
   const sending = config.value.sending;
   const transportUrl = sending.transport.startsWith("outbox:")

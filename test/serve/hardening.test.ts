@@ -88,7 +88,8 @@ describe("the reader side keeps its promises", () => {
       const journal = runJournal(db, "2026-s1", "lecteurs");
       journal.claimRecipient(email);
       journal.markRefused(email, 550, `Rejected ${email}`);
-      expect(forgetPerson(db, email)).toBeGreaterThan(0);
+      expect(forgetPerson(db, email)).toMatchObject({ complete: true });
+      expect(forgetPerson(db, email).rows).toBe(0);
       const bytes = await readFile(path.join(root, DATABASE_FILE));
       expect(bytes.includes(Buffer.from("gone.person"))).toBe(false);
       expect(bytes.includes(Buffer.from("Gaston"))).toBe(false);
