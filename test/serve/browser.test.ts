@@ -1,6 +1,5 @@
 /// <reference lib="dom" />
 import { mkdir, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,9 +13,10 @@ import {
 import { unsubscribeToken } from "../../src/send/token.ts";
 import { type Serving, startServer } from "../../src/serve/index.ts";
 import { hasChromium, launchChromium } from "../browser.ts";
-import { lettre } from "../cli.ts";
-import { fixtureProject, put, REPO, read } from "../helpers.ts";
+import { fixtureProject, REPO } from "../helpers.ts";
 import { startSmtp } from "../send/smtp.ts";
+import { freePort } from "./load.ts";
+import { readerProject } from "./project.ts";
 
 const SECRET = "browser-test-secret-0123456789-abcdefghijkl";
 const READER = "lea.martin@example.org";
@@ -25,14 +25,6 @@ const PHONE = 375;
 const AXE = path.join(REPO, "node_modules/axe-core/axe.min.js");
 /** Screenshots to look at (scratch/ is not tracked). */
 const SHOTS = path.join(REPO, "scratch/serve-shots");
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const linkIn = (text: string, name: string) => {
   const found = new RegExp(`https?://\\S+/${name}\\?t=[\\w-]+`).exec(text)?.[0];
@@ -54,29 +46,7 @@ describe.skipIf(!hasChromium)("lettre serve's pages in a real browser", () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}/`;
     root = await fixtureProject("archive", { forSuite: true });
-    // Served at its own site.url, so that the forms of the built pages post to it; two
-    // lists, so that the form shows its boxes; confirmations through real SMTP.
-    const config = (await read(root, "lettre.config.yaml"))
-      .replace(/url: https:\/\/lettre\.datalab-normandie\.fr/, `url: http://127.0.0.1:${port}`)
-      .replace(/signup:[\s\S]*$/, "");
-    await put(
-      root,
-      "lettre.config.yaml",
-      `${config.trimEnd()}
-sending:
-  transport: ${smtp.url}
-  rate: 1000
-signup:
-  lists:
-    - name: lecteurs
-      title: La lettre du DataLab
-    - name: agenda
-      title: L'agenda des événements
-`,
-    );
-    const built = await lettre(root, ["build"], { env: { LETTRE_UNSUBSCRIBE_SECRET: SECRET } })
-      .done;
-    expect(built.code, built.stderr).toBe(0);
+    await readerProject(root, port, smtp.url, SECRET);
     serving = await startServer({ root, port, host: "127.0.0.1", secret: SECRET, lang: "fr" });
     browser = await launchChromium();
     await mkdir(SHOTS, { recursive: true });

@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   closeDatabase,
@@ -11,8 +10,10 @@ import {
 import { unsubscribeToken } from "../../src/send/token.ts";
 import { type Serving, startServer } from "../../src/serve/index.ts";
 import { lettre } from "../cli.ts";
-import { fixtureProject, put, read } from "../helpers.ts";
+import { fixtureProject, put } from "../helpers.ts";
 import { startSmtp } from "../send/smtp.ts";
+import { freePort } from "./load.ts";
+import { readerProject } from "./project.ts";
 
 const SECRET = "signup-test-secret-0123456789-abcdefghijkl";
 const READER = "lea.martin@example.org";
@@ -26,14 +27,6 @@ afterEach(async () => {
   smtp = undefined;
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /**
  * The archive fixture served by `lettre serve` at its own site.url (so that the forms of
  * the built pages post to it), with two lists readers may join, sending through a real SMTP
@@ -44,27 +37,8 @@ async function project() {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const root = await fixtureProject("archive");
-  const config = (await read(root, "lettre.config.yaml"))
-    .replace(/url: https:\/\/lettre\.datalab-normandie\.fr/, `url: ${url}`)
-    .replace(/signup:[\s\S]*$/, "");
-  await put(
-    root,
-    "lettre.config.yaml",
-    `${config.trimEnd()}
-sending:
-  transport: ${smtp.url}
-  rate: 1000
-signup:
-  lists:
-    - name: lecteurs
-      title: La lettre du DataLab
-    - name: agenda
-      title: L'agenda des événements
-  keepIp: true
-`,
-  );
+  await readerProject(root, port, smtp.url, SECRET, "  keepIp: true\n");
   const env = { LETTRE_UNSUBSCRIBE_SECRET: SECRET };
-  expect((await lettre(root, ["build"], { env }).done).code).toBe(0);
   serving = await startServer({ root, port, host: "127.0.0.1", secret: SECRET, lang: "fr" });
   const db = () => openDatabase(root);
   const inDb = <T>(work: (db: ReturnType<typeof openDatabase>) => T): T => {
