@@ -24,7 +24,7 @@ import {
 import type { BuildEvent } from "../watch/index.ts";
 import { scaffoldIssue } from "./scaffold.ts";
 
-const COMMANDS = ["build", "check", "new", "dev", "list", "subscriber", "send", "serve"];
+const COMMANDS = ["build", "check", "new", "dev", "list", "subscriber", "send", "serve", "inbox"];
 
 const OPTIONS = {
   drafts: { type: "boolean" },
@@ -38,6 +38,7 @@ const OPTIONS = {
   test: { type: "string" },
   "resend-unknown": { type: "boolean" },
   json: { type: "boolean" },
+  inbox: { type: "boolean" },
   csv: { type: "boolean" },
   strict: { type: "boolean" },
   debug: { type: "boolean" },
@@ -115,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const extra =
-    command === "list" || command === "subscriber"
+    command === "list" || command === "subscriber" || command === "inbox"
       ? undefined
       : rest[command === "new" ? 1 : command === "send" ? (rest[0] === "status" ? 2 : 1) : 0];
   if (extra !== undefined) {
@@ -131,6 +132,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === "new") return await newIssue(root, rest[0]);
     if (command === "list") return await runList(root, rest);
+    if (command === "inbox") {
+      const { runInbox } = await import("./inbox.ts");
+      return await runInbox(root, rest, { json: values.json });
+    }
     if (command === "subscriber") {
       const { runSubscriber } = await import("./subscriber.ts");
       return await runSubscriber(root, rest, { json: values.json, yes: values.yes });
@@ -163,6 +168,7 @@ export async function main(argv: string[]): Promise<number> {
         root,
         port,
         host: values.host ?? "127.0.0.1",
+        inbox: values.inbox === true,
         ...(values.out ? { out: values.out } : {}),
         ...(lang || envLang ? { lang: (lang ?? envLang) as Locale } : {}),
       });
@@ -216,6 +222,7 @@ async function runServe(options: {
   root: string;
   port: number;
   host: string;
+  inbox: boolean;
   out?: string;
   lang?: Locale;
 }): Promise<number> {

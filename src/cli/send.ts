@@ -70,16 +70,40 @@ export async function runSendStatus(args: SendArgs): Promise<number> {
     if (args.json) {
       out(JSON.stringify({ issue: args.slug, lists: rows }, null, 2));
     } else if (args.csv) {
-      out(["list", ...STATUSES, "remaining", "frozen_at"].join(";"));
+      out(
+        [
+          "list",
+          ...STATUSES,
+          "remaining",
+          "frozen_at",
+          "bounced",
+          "soft_bounced",
+          "complained",
+        ].join(";"),
+      );
       for (const r of rows) {
-        out([r.list, ...STATUSES.map((s) => r[s]), r.remaining, r.frozenAt ?? ""].join(";"));
+        const { hard, soft, complaint } = r.returned;
+        out(
+          [
+            r.list,
+            ...STATUSES.map((s) => r[s]),
+            r.remaining,
+            r.frozenAt ?? "",
+            hard,
+            soft,
+            complaint,
+          ].join(";"),
+        );
       }
     } else if (rows.length === 0) {
       out(t("send-status-none", { slug: args.slug }));
     } else {
-      for (const { running, frozenAt, ...r } of rows) {
+      for (const { running, frozenAt, returned, ...r } of rows) {
         out(t("send-status-line", { ...r }));
         if (frozenAt) out(t("send-status-frozen", { date: when(frozenAt) }));
+        if (returned.hard + returned.soft + returned.complaint > 0) {
+          out(t("send-status-returned", returned));
+        }
         // In flight now, or left in flight by a killed run: either way not yet "sent".
         if (r.sending > 0) {
           out(
@@ -306,7 +330,10 @@ export async function runSend(args: SendArgs): Promise<number> {
         });
         progress.end();
         const s = result.status;
-        if (s) out(t("send-status-line", { ...s, running: undefined, frozenAt: undefined }));
+        if (s) {
+          const { returned: _, ...counts } = s;
+          out(t("send-status-line", { ...counts, running: undefined, frozenAt: undefined }));
+        }
         printReasons(result.reasons, shownTransport);
         if (result.unknownFromCrash > 0) {
           err(t("send-unknown-found", { count: result.unknownFromCrash }));

@@ -114,6 +114,44 @@ export const configSchema = z.strictObject({
       behindProxy: z.boolean().default(false),
     })
     .optional(),
+  /**
+   * Returned mail (`lettre inbox`, `lettre serve --inbox`, SES notifications): the mailbox
+   * bounces, complaints and mailto unsubscribes come back to. Its password comes from
+   * LETTRE_IMAP_PASSWORD.
+   */
+  inbox: z
+    .strictObject({
+      imap: z
+        .strictObject({
+          host: text(),
+          /** Default 993 (tls), 143 (starttls, none). */
+          port: z.number().int().min(1).max(65535).optional(),
+          /** tls: encrypted from the start; starttls: upgraded; none: only on this machine. */
+          security: z.enum(["tls", "starttls", "none"]).default("tls"),
+          user: text(),
+          /** The folder read. */
+          mailbox: text().default("INBOX"),
+          /** Where processed messages are moved (made if missing). */
+          processed: text().default("lettre-traites"),
+        })
+        .optional(),
+      /**
+       * Amazon SES notifications through SNS to `lettre serve` at /sns: the topics accepted
+       * (anyone can sign an SNS message with Amazon's key for a topic of their own).
+       */
+      sns: z
+        .strictObject({
+          topics: z
+            .array(z.string().regex(/^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/))
+            .min(1),
+        })
+        .optional(),
+      /** A temporary bounce on this many distinct sends suppresses the address. */
+      softBounces: z.number().int().min(1).max(100).default(3),
+      /** `lettre serve --inbox`: minutes between two passes. */
+      every: z.number().int().min(1).max(1440).default(10),
+    })
+    .default({ softBounces: 3, every: 10 }),
   /** Colours of the templates; each must be readable as text on white (see themeContrast). */
   theme: z
     .strictObject({

@@ -116,7 +116,10 @@ Commandes :
   send <lettre>    envoie une lettre à une liste (--list) ; send status <lettre>
   subscriber …     une personne : show <adresse> (abonnements, consentement, historique),
                    forget <adresse> --yes (effacement RGPD)
-  serve            sert l'archive, l'inscription et la désinscription (--port, --host)
+  serve            sert l'archive, l'inscription et la désinscription (--port, --host) ;
+                   --inbox : lit aussi la boîte des retours toutes les inbox.every minutes
+  inbox            lit la boîte des retours (IMAP) : erreurs, plaintes, désinscriptions ;
+                   inbox classify <fichier.eml>… [--json] : dit ce qu'est chaque message
 
 Options :
   --drafts         inclut les brouillons (draft: true) ; toujours inclus par dev
@@ -206,6 +209,7 @@ Options :
   "subscriber-status-pending": "en attente de confirmation",
   "subscriber-status-unsubscribed": "désinscrit",
   "subscriber-status-bounced": "en erreur (adresse rejetée)",
+  "subscriber-status-complained": "a signalé la lettre comme spam",
   "subscriber-suppressed": "Exclue de tout envoi : {reason}, le {at}",
   "subscriber-consent": "Consentement (inscriptions par le formulaire) :",
   "subscriber-signup":
@@ -218,6 +222,8 @@ Options :
   "audit-unsubscribed": "désinscrit",
   "audit-expired": "demande expirée",
   "audit-bounced": "adresse rejetée",
+  "audit-complained": "plainte pour spam",
+  "audit-soft-bounce": "erreur temporaire",
   "audit-confirmation-failed": "e-mail de confirmation non parti",
   "audit-forgotten": "effacé",
   "audit-by-form": "formulaire",
@@ -226,6 +232,7 @@ Options :
   "audit-by-mailto": "e-mail",
   "audit-by-editor": "éditeur",
   "audit-by-bounce": "rejet",
+  "audit-by-complaint": "plainte",
   "audit-by-import": "import",
   "audit-by-expiry": "expiration",
   "list-unknown": "liste « {value} » inconnue ; listes : {known}",
@@ -242,6 +249,8 @@ Options :
   "send-status-none": "« {slug} » n'a encore été envoyée à aucune liste",
   "send-status-line":
     "liste « {list} » : {sent} envoyé(s), {failed} en échec, {deferred} différé(s), {unknown} incertain(s), {remaining} restant(s)",
+  "send-status-returned":
+    "  retours : {hard} en erreur définitive, {soft} temporaire(s), {complaint} plainte(s) pour spam",
   "send-unknown-issue": "lettre « {slug} » introuvable ; lettres : {known}",
   "send-draft": "« {slug} » est un brouillon (draft: true) : enlevez cette ligne pour l'envoyer",
   "send-secret":
@@ -394,6 +403,38 @@ Options :
     "sending.transport est la boîte d'envoi ({folder}/) : les e-mails de confirmation des inscriptions y sont écrits, personne ne les reçoit ; donnez un serveur SMTP ou SES pour un vrai service",
   "serve-confirmation-failed":
     "l'e-mail de confirmation d'une inscription n'a pas pu partir : {detail}",
+  "inbox-usage":
+    "utilisation : lettre inbox (une passe sur la boîte des retours) ou lettre inbox classify <fichier.eml>… [--json]",
+  "inbox-not-configured":
+    "aucune boîte des retours : ajoutez inbox.imap (host, user) à lettre.config.yaml et le mot de passe dans LETTRE_IMAP_PASSWORD (voir README)",
+  "inbox-password":
+    "LETTRE_IMAP_PASSWORD n'est pas défini : donnez le mot de passe de la boîte des retours dans cette variable d'environnement",
+  "inbox-plaintext":
+    "inbox.imap.security: none n'est permis que vers cette machine (127.0.0.1, localhost) ; pour {host}, choisissez tls ou starttls : le mot de passe ne doit pas circuler en clair",
+  "inbox-connect":
+    "lettre ne peut pas se connecter à la boîte des retours {host} : {detail} ; vérifiez inbox.imap dans lettre.config.yaml et LETTRE_IMAP_PASSWORD",
+  "inbox-mailbox":
+    "le dossier « {mailbox} » de la boîte des retours ne s'ouvre pas : {detail} ; vérifiez inbox.imap.mailbox",
+  "inbox-same-folder":
+    "inbox.imap.processed est le dossier lu ({folder}) : choisissez un autre dossier pour les messages traités",
+  "inbox-failed":
+    "la boîte des retours {host} a cessé de répondre pendant la lecture : {detail} ; ce qui était fait est enregistré ({done}) ; relancez pour le reste",
+  "inbox-no-secret":
+    "LETTRE_UNSUBSCRIBE_SECRET n'est pas défini : les demandes de désinscription par e-mail sont laissées dans la boîte",
+  "inbox-summary":
+    "{read} message(s) lu(s), {moved} rangé(s) dans « {folder} » : {suppressed} adresse(s) écartée(s), {counted} erreur(s) temporaire(s) comptée(s), {unsubscribed} désinscription(s), {already} déjà traité(s) ; {left} laissé(s) tel(s) quel(s)",
+  "inbox-classify-line": "{file} : {kind}{permanence}{recipients}",
+  "inbox-permanent": " (définitive)",
+  "inbox-temporary": " (temporaire)",
+  "inbox-file-error": "{file} : {detail}",
+  "inbox-file-missing": "fichier introuvable : vérifiez le chemin",
+  "inbox-file-denied": "lecture refusée : donnez-vous le droit de lire ce fichier",
+  "inbox-file-not-file": "ce n'est pas un fichier (un dossier ?) : donnez un fichier .eml",
+  "inbox-file-too-large":
+    "trop gros ({size} Ko) pour un message renvoyé : rien n'est lu au-delà de 10 Mo",
+  "inbox-file-unreadable": "illisible : {detail}",
+  "inbox-pass-failed":
+    "la lecture de la boîte des retours a échoué : {detail} ; nouvel essai à la prochaine passe",
   "serve-needs-secret":
     "LETTRE_UNSUBSCRIBE_SECRET n'est pas défini : c'est la clé qui a signé les liens de désinscription des emails envoyés ; donnez la même à lettre serve (voir README)",
   "send-preview-written":
@@ -564,7 +605,10 @@ Commands:
   send <issue>     sends an issue to a list (--list); send status <issue>
   subscriber …     one person: show <address> (subscriptions, consent, history),
                    forget <address> --yes (GDPR erasure)
-  serve            serves the archive, sign-up and unsubscribe (--port, --host)
+  serve            serves the archive, sign-up and unsubscribe (--port, --host);
+                   --inbox: also reads the returns mailbox every inbox.every minutes
+  inbox            reads the returns mailbox (IMAP): bounces, complaints, unsubscribes;
+                   inbox classify <file.eml>… [--json]: says what each message is
 
 Options:
   --drafts         include drafts (draft: true); dev always does
@@ -648,6 +692,7 @@ Options:
   "subscriber-status-pending": "waiting for confirmation",
   "subscriber-status-unsubscribed": "unsubscribed",
   "subscriber-status-bounced": "bounced (address refused)",
+  "subscriber-status-complained": "complained (reported as spam)",
   "subscriber-suppressed": "Excluded from every send: {reason}, on {at}",
   "subscriber-consent": "Consent (sign-ups through the form):",
   "subscriber-signup":
@@ -660,6 +705,8 @@ Options:
   "audit-unsubscribed": "unsubscribed",
   "audit-expired": "request expired",
   "audit-bounced": "address refused",
+  "audit-complained": "spam complaint",
+  "audit-soft-bounce": "temporary bounce",
   "audit-confirmation-failed": "confirmation email not sent",
   "audit-forgotten": "erased",
   "audit-by-form": "form",
@@ -668,6 +715,7 @@ Options:
   "audit-by-mailto": "email",
   "audit-by-editor": "editor",
   "audit-by-bounce": "bounce",
+  "audit-by-complaint": "complaint",
   "audit-by-import": "import",
   "audit-by-expiry": "expiry",
   "list-unknown": 'unknown list "{value}"; lists: {known}',
@@ -682,6 +730,8 @@ Options:
   "send-status-none": '"{slug}" has not been sent to any list yet',
   "send-status-line":
     'list "{list}": {sent} sent, {failed} failed, {deferred} deferred, {unknown} unknown, {remaining} remaining',
+  "send-status-returned":
+    "  came back: {hard} bounced for good, {soft} temporarily, {complaint} spam complaint(s)",
   "send-unknown-issue": 'issue "{slug}" not found; issues: {known}',
   "send-draft": '"{slug}" is a draft (draft: true): remove that line to send it',
   "send-secret":
@@ -830,6 +880,38 @@ Options:
   "serve-outbox":
     "sending.transport is the outbox ({folder}/): the confirmation emails of sign-ups are written there and nobody receives them; give an SMTP server or SES for a real service",
   "serve-confirmation-failed": "the confirmation email of a sign-up could not be sent: {detail}",
+  "inbox-usage":
+    "usage: lettre inbox (one pass over the returns mailbox) or lettre inbox classify <file.eml>… [--json]",
+  "inbox-not-configured":
+    "no returns mailbox: add inbox.imap (host, user) to lettre.config.yaml and its password to LETTRE_IMAP_PASSWORD (see README)",
+  "inbox-password":
+    "LETTRE_IMAP_PASSWORD is not set: give the returns mailbox's password in this environment variable",
+  "inbox-plaintext":
+    "inbox.imap.security: none is only allowed to this machine (127.0.0.1, localhost); for {host} choose tls or starttls: the password must not travel in clear",
+  "inbox-connect":
+    "lettre cannot connect to the returns mailbox {host}: {detail}; check inbox.imap in lettre.config.yaml and LETTRE_IMAP_PASSWORD",
+  "inbox-mailbox":
+    'the folder "{mailbox}" of the returns mailbox does not open: {detail}; check inbox.imap.mailbox',
+  "inbox-same-folder":
+    "inbox.imap.processed is the folder read ({folder}): choose another folder for processed messages",
+  "inbox-failed":
+    "the returns mailbox {host} stopped answering during the pass: {detail}; what was done is recorded ({done}); run again for the rest",
+  "inbox-no-secret":
+    "LETTRE_UNSUBSCRIBE_SECRET is not set: unsubscribe requests by email are left in the mailbox",
+  "inbox-summary":
+    '{read} message(s) read, {moved} moved to "{folder}": {suppressed} address(es) suppressed, {counted} temporary bounce(s) counted, {unsubscribed} unsubscribe(s), {already} already processed; {left} left as they were',
+  "inbox-classify-line": "{file}: {kind}{permanence}{recipients}",
+  "inbox-permanent": " (permanent)",
+  "inbox-temporary": " (temporary)",
+  "inbox-file-error": "{file}: {detail}",
+  "inbox-file-missing": "file not found: check the path",
+  "inbox-file-denied": "reading refused: give yourself the right to read this file",
+  "inbox-file-not-file": "not a file (a folder?): give an .eml file",
+  "inbox-file-too-large":
+    "too large ({size} KB) for a returned message: nothing over 10 MB is read",
+  "inbox-file-unreadable": "unreadable: {detail}",
+  "inbox-pass-failed":
+    "reading the returns mailbox failed: {detail}; trying again at the next pass",
   "serve-needs-secret":
     "LETTRE_UNSUBSCRIBE_SECRET is not set: it is the key that signed the unsubscribe links of the emails sent; give the same one to lettre serve (see README)",
   "send-preview-written":

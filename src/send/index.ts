@@ -28,6 +28,7 @@ import {
   recordRun,
   releaseRun,
   rescueDatabase,
+  returnedCounts,
   runJournal,
   runOf,
   type Status,
@@ -99,6 +100,8 @@ export function sendStatus(db: DatabaseSync, slug: string) {
       running: pid !== undefined && alive(pid) ? pid : null,
       // When the version this list receives was frozen (null: nobody has it yet).
       frozenAt: frozenEdition(db, slug, list)?.frozenAt ?? null,
+      // What came back (lettre inbox, SES): hard and soft bounces, complaints.
+      returned: returnedCounts(db, slug, list),
     };
   });
 }

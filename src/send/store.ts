@@ -79,7 +79,7 @@ CREATE TABLE IF NOT EXISTS editions (
 ) STRICT;
 CREATE TABLE IF NOT EXISTS suppressions (
   email TEXT PRIMARY KEY,
-  reason TEXT NOT NULL CHECK (reason IN ('unsubscribed', 'bounced')),
+  reason TEXT NOT NULL CHECK (reason IN ('unsubscribed', 'bounced', 'complained')),
   detail TEXT,
   at TEXT NOT NULL
 ) STRICT;
@@ -116,6 +116,21 @@ CREATE TABLE IF NOT EXISTS settings (
   name TEXT PRIMARY KEY,
   value TEXT NOT NULL
 ) STRICT;
+-- Returned mail and provider notifications acted on (lettre inbox, SNS): each once.
+CREATE TABLE IF NOT EXISTS inbox_seen (
+  key TEXT PRIMARY KEY,           -- 'mail:' SHA-256 of the message, 'sns:' the feedback id
+  kind TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  at TEXT NOT NULL
+) STRICT;
+-- Temporary bounces, one row per address and send: suppressed after inbox.softBounces sends.
+CREATE TABLE IF NOT EXISTS soft_bounces (
+  email TEXT NOT NULL,
+  send TEXT NOT NULL,             -- '<issue>/<list>' of the journal row, or the message's key
+  at TEXT NOT NULL,
+  detail TEXT,
+  PRIMARY KEY (email, send)
+) STRICT;
 `;
 
 /**
@@ -134,6 +149,10 @@ const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: "subscribers", column: "signup", definition: "TEXT" },
   // The mailbox an address reaches (core/address.ts mailboxKey): one confirmation per mailbox.
   { table: "signups", column: "mailbox", definition: "TEXT" },
+  // What came back for a sent message: 'hard' or 'soft' bounce, 'complaint' (lettre inbox).
+  { table: "journal", column: "returned", definition: "TEXT" },
+  // The provider's own id of the message (Amazon SES), to match its notifications.
+  { table: "journal", column: "provider_id", definition: "TEXT" },
 ];
 
 const TABLES = [
@@ -146,6 +165,8 @@ const TABLES = [
   "events",
   "forgotten",
   "settings",
+  "inbox_seen",
+  "soft_bounces",
 ];
 
 /** Every table and every added column is there (read only: no lock taken). */
@@ -162,6 +183,7 @@ function schemaComplete(db: DatabaseSync): boolean {
     ).map((i) => i.name),
   );
   if (!INDEXES.every((index) => indexes.has(index.name))) return false;
+  if (!suppressionsTakeComplaints(db)) return false;
   return ADDED_COLUMNS.every(({ table, column }) =>
     db.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`).get(column),
   );
@@ -172,9 +194,33 @@ const INDEXES = [
   { name: "signups_by_email", on: "signups (email, asked)" },
   { name: "events_by_email", on: "events (email, id)" },
   { name: "signups_by_mailbox", on: "signups (mailbox, asked)" },
+  { name: "journal_by_message_id", on: "journal (message_id)" },
+  { name: "journal_by_provider_id", on: "journal (provider_id)" },
+  { name: "journal_by_email", on: "journal (email, updated)" },
 ];
 
+/** The suppressions table of lettre before issue 11 had no 'complained' reason. */
+function suppressionsTakeComplaints(db: DatabaseSync): boolean {
+  const row = db
+    .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'suppressions'")
+    .get() as { sql: string } | undefined;
+  return row?.sql.includes("'complained'") ?? false;
+}
+
 function migrate(db: DatabaseSync): void {
+  if (!suppressionsTakeComplaints(db)) {
+    // SQLite cannot change a CHECK: the table is made again with its rows (in the caller's
+    // transaction, so all or nothing).
+    db.exec(`ALTER TABLE suppressions RENAME TO suppressions_before;
+      CREATE TABLE suppressions (
+        email TEXT PRIMARY KEY,
+        reason TEXT NOT NULL CHECK (reason IN ('unsubscribed', 'bounced', 'complained')),
+        detail TEXT,
+        at TEXT NOT NULL
+      ) STRICT;
+      INSERT INTO suppressions SELECT email, reason, detail, at FROM suppressions_before;
+      DROP TABLE suppressions_before;`);
+  }
   for (const { table, column, definition } of ADDED_COLUMNS) {
     const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as {
       name: string;
@@ -336,6 +382,8 @@ export function closeDatabase(db: DatabaseSync): Closed {
 
 /** Runs `work` in one transaction: all of it is recorded, or none. */
 export function transaction<T>(db: DatabaseSync, work: () => T): T {
+  // Called inside another transaction: one of its steps, committed (or not) with it.
+  if (db.isTransaction) return work();
   db.exec("BEGIN IMMEDIATE");
   try {
     const result = work();
@@ -413,7 +461,7 @@ export interface Subscriber {
   email: string;
   address: string;
   fields: Record<string, string>;
-  status: "subscribed" | "pending" | "unsubscribed" | "bounced";
+  status: "subscribed" | "pending" | "unsubscribed" | "bounced" | "complained";
   /** `import:<file>`, `form`, or undefined for rows imported before sources were kept. */
   source?: string;
   /** Row's signup (its consent record), for addresses that joined through the form. */
@@ -428,6 +476,7 @@ export type By =
   | "mailto"
   | "editor"
   | "bounce"
+  | "complaint"
   | "import"
   | "expiry";
 
@@ -918,14 +967,14 @@ export function forgetPerson(
   const rows = transaction(db, () => {
     const hash = forgetHash(db, email);
     let rows = 0;
-    for (const table of ["subscribers", "signups", "events", "suppressions"]) {
+    for (const table of ["subscribers", "signups", "events", "suppressions", "soft_bounces"]) {
       rows += Number(db.prepare(`DELETE FROM ${table} WHERE email = ?`).run(email).changes);
     }
     rows += Number(
       db
         // The server's answer and the Message-ID (a hash of the address, unkeyed) go too.
         .prepare(
-          "UPDATE OR REPLACE journal SET email = ?, response = NULL, message_id = 'forgotten' WHERE email = ?",
+          "UPDATE OR REPLACE journal SET email = ?, response = NULL, provider_id = NULL, message_id = 'forgotten' WHERE email = ?",
         )
         .run(`forgotten:${hash}`, email).changes,
     );
@@ -1132,6 +1181,14 @@ export interface RunJournal {
   markRefused(email: string, code: number | null, response: string): void;
 }
 
+/**
+ * The provider's id of a message in the transport's answer: Amazon SES answers
+ * `SES <id@region.amazonses.com>` (transports.ts), and its notifications name `id`.
+ */
+function providerId(response: string): string | null {
+  return /^SES <([^@<>\s]+)@[^>]*amazonses\.com>/.exec(response)?.[1] ?? null;
+}
+
 /** The statements of one run's journal, prepared once for all its messages. */
 export function runJournal(db: DatabaseSync, slug: string, list: string): RunJournal {
   const attemptsOf = db.prepare(
@@ -1144,6 +1201,9 @@ export function runJournal(db: DatabaseSync, slug: string, list: string): RunJou
         AND NOT EXISTS (SELECT 1 FROM subscribers WHERE list = ? AND email = ? AND status <> 'active')`);
   const mark = db.prepare(
     "UPDATE journal SET status = ?, code = ?, response = ?, updated = ? WHERE issue = ? AND list = ? AND email = ?",
+  );
+  const markSent = db.prepare(
+    "UPDATE journal SET status = 'sent', code = ?, response = ?, provider_id = ?, updated = ? WHERE issue = ? AND list = ? AND email = ?",
   );
   const suppress = db.prepare(
     "INSERT OR REPLACE INTO suppressions (email, reason, detail, at) VALUES (?, 'bounced', ?, ?)",
@@ -1159,7 +1219,8 @@ export function runJournal(db: DatabaseSync, slug: string, list: string): RunJou
       const { attempts } = attemptsOf.get(slug, list, email) as { attempts: number };
       return attempts;
     },
-    markSent: (email, response) => mark.run("sent", 250, response, now(), slug, list, email),
+    markSent: (email, response) =>
+      markSent.run(250, response, providerId(response), now(), slug, list, email),
     markDeferred: markAs("deferred"),
     markUnknown: markAs("unknown"),
     markPending: markAs("pending"),
@@ -1170,4 +1231,219 @@ export function runJournal(db: DatabaseSync, slug: string, list: string): RunJou
         log({ email, list: null, action: "bounced", by: "bounce", at: now(), detail: slug });
       }),
   };
+}
+
+// ---------------------------------------------------------------------------------------
+// Returned mail: bounces, complaints and mailto unsubscribes (lettre inbox, SNS).
+
+/** A returned message or a provider's notification, as the inbox acts on it. */
+export interface Returned {
+  /** Acted on once per key: `mail:<sha-256 of the message>`, `sns:<feedback id>`. */
+  key: string;
+  kind: "bounce" | "complaint";
+  permanent: boolean;
+  recipients: string[];
+  /** Message-IDs of the original message (lettre's own, `<…@…>`). */
+  messageIds: string[];
+  /** The provider's id of the original message (Amazon SES). */
+  providerId?: string;
+  /** Status and diagnostic, kept with the suppression and in the trail. */
+  detail?: string;
+}
+
+/** What acting on a returned message did (kept in inbox_seen with its key). */
+export type ReturnedOutcome =
+  | "suppressed"
+  | "counted"
+  | "unsubscribed"
+  | "noted"
+  | "ignored"
+  | "not-ours";
+
+/** Outcomes that are recorded (and whose message is moved out of the inbox). */
+export const ACTED: ReadonlySet<ReturnedOutcome> = new Set([
+  "suppressed",
+  "counted",
+  "unsubscribed",
+]);
+
+/**
+ * Runs `act` once per key, in one transaction: if the key was acted on already, nothing but
+ * its recorded outcome (`already`); else `act`, and the key recorded with its outcome when it
+ * acted (not when it left the message alone: `ignored`, `not-ours`). A process killed
+ * anywhere before the commit leaves nothing; after it, a rerun finds the key.
+ */
+export function actOnce(
+  db: DatabaseSync,
+  key: string,
+  kind: string,
+  act: () => ReturnedOutcome,
+  at = now(),
+): { outcome: ReturnedOutcome; already: boolean } {
+  return transaction(db, () => {
+    const seen = db.prepare("SELECT outcome FROM inbox_seen WHERE key = ?").get(key) as
+      | { outcome: ReturnedOutcome }
+      | undefined;
+    if (seen) return { outcome: seen.outcome, already: true };
+    const outcome = act();
+    if (ACTED.has(outcome)) {
+      db.prepare("INSERT INTO inbox_seen (key, kind, outcome, at) VALUES (?, ?, ?, ?)").run(
+        key,
+        kind,
+        outcome,
+        at,
+      );
+    }
+    return { outcome, already: false };
+  });
+}
+
+type SentRow = { issue: string; list: string; email: string };
+
+/**
+ * The messages lettre sent that a returned message is about, at most one per address: the
+ * proof that it is about lettre's mail at all.
+ * - A provider's id (Amazon SES): the message with that id, nothing else.
+ * - lettre's Message-IDs in the returned headers: those messages (one per address: lettre
+ *   makes one Message-ID per recipient), for the addresses the report names, or for all of
+ *   them when it names none of theirs (feedback loops redact the address; a forward bounced
+ *   at its target). Message-IDs that are none of lettre's: someone else's mail, nothing.
+ * - Neither: the last message sent to each address the report names (bounces of MTAs that
+ *   return no headers).
+ */
+function sentRows(db: DatabaseSync, returned: Returned): SentRow[] {
+  const named = new Set(returned.recipients.map((r) => addressKey(r)));
+  if (returned.providerId !== undefined) {
+    const rows = db
+      .prepare("SELECT issue, list, email FROM journal WHERE provider_id = ?")
+      .all(returned.providerId) as SentRow[];
+    return rows.filter((row) => named.size === 0 || named.has(row.email));
+  }
+  if (returned.messageIds.length > 0) {
+    const byId = db.prepare("SELECT issue, list, email FROM journal WHERE message_id = ?");
+    const rows = returned.messageIds.flatMap((id) => byId.all(id) as SentRow[]);
+    const theirs = rows.filter((row) => named.has(row.email));
+    return unique(theirs.length > 0 ? theirs : rows);
+  }
+  const last = db.prepare(
+    "SELECT issue, list, email FROM journal WHERE email = ? AND status = 'sent' ORDER BY updated DESC LIMIT 1",
+  );
+  return [...named].flatMap((email) => (last.get(email) as SentRow | undefined) ?? []);
+}
+
+/** Whether a returned message is about a message lettre sent ({@link sentRows}). */
+export function returnedIsOurs(db: DatabaseSync, returned: Returned): boolean {
+  return sentRows(db, returned).length > 0;
+}
+
+/** One row per address (the first). */
+function unique(rows: SentRow[]): SentRow[] {
+  const seen = new Map<string, SentRow>();
+  for (const row of rows) if (!seen.has(row.email)) seen.set(row.email, row);
+  return [...seen.values()];
+}
+
+/** How strong a suppression's reason is (SQL): a later, weaker one never replaces it. */
+const reasonRank = (column: string) =>
+  `CASE ${column} WHEN 'complained' THEN 3 WHEN 'unsubscribed' THEN 2 ELSE 1 END`;
+
+/**
+ * Acts on a bounce or a complaint, inside {@link actOnce}: a permanent bounce or a complaint
+ * suppresses each address of the messages it is about ({@link sentRows}; reason `bounced` or
+ * `complained`) and marks their journal rows; a temporary bounce marks the row and counts
+ * one send, and suppresses the address when `softLimit` distinct sends bounced. A returned
+ * message about no message of lettre's (backscatter, someone else's mail) is left alone:
+ * `not-ours`.
+ */
+export function recordReturned(
+  db: DatabaseSync,
+  returned: Returned,
+  softLimit: number,
+  at = now(),
+): ReturnedOutcome {
+  const rows = sentRows(db, returned);
+  if (rows.length === 0) return "not-ours";
+  const markRow = db.prepare(
+    "UPDATE journal SET returned = ? WHERE issue = ? AND list = ? AND email = ?",
+  );
+  // A bounce never hides an unsubscribe or a complaint: the reason only gets stronger.
+  const suppress =
+    db.prepare(`INSERT INTO suppressions (email, reason, detail, at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, detail = excluded.detail, at = excluded.at
+    WHERE ${reasonRank("excluded.reason")} > ${reasonRank("suppressions.reason")}`);
+  const log = eventWriter(db);
+  const detail = returned.detail?.slice(0, 500);
+  let outcome: ReturnedOutcome = "counted";
+  for (const row of rows) {
+    const email = row.email;
+    const send = `${row.issue}/${row.list}`;
+    if (returned.kind === "complaint" || returned.permanent) {
+      const reason = returned.kind === "complaint" ? "complained" : "bounced";
+      markRow.run(returned.kind === "complaint" ? "complaint" : "hard", row.issue, row.list, email);
+      suppress.run(email, reason, detail ?? null, at);
+      log({
+        email,
+        list: null,
+        action: reason,
+        by: returned.kind === "complaint" ? "complaint" : "bounce",
+        at,
+        detail: [send, detail].filter(Boolean).join(": "),
+      });
+      outcome = "suppressed";
+      continue;
+    }
+    markRow.run("soft", row.issue, row.list, email);
+    db.prepare(
+      "INSERT OR IGNORE INTO soft_bounces (email, send, at, detail) VALUES (?, ?, ?, ?)",
+    ).run(email, send, at, detail ?? null);
+    const { n } = db
+      .prepare("SELECT COUNT(*) AS n FROM soft_bounces WHERE email = ?")
+      .get(email) as { n: number };
+    log({ email, list: null, action: "soft-bounce", by: "bounce", at, detail: `${send} (${n})` });
+    if (n >= softLimit && !db.prepare("SELECT 1 FROM suppressions WHERE email = ?").get(email)) {
+      suppress.run(email, "bounced", `${n} temporary bounces: ${detail ?? ""}`.trim(), at);
+      log({
+        email,
+        list: null,
+        action: "bounced",
+        by: "bounce",
+        at,
+        detail: `${n} temporary bounces`,
+      });
+      outcome = "suppressed";
+    }
+  }
+  return outcome;
+}
+
+/** How many of an issue's messages to a list came back, by what (lettre send status). */
+export function returnedCounts(
+  db: DatabaseSync,
+  slug: string,
+  list: string,
+): { hard: number; soft: number; complaint: number } {
+  const counts = { hard: 0, soft: 0, complaint: 0 };
+  const rows = db
+    .prepare(
+      "SELECT returned, COUNT(*) AS n FROM journal WHERE issue = ? AND list = ? AND returned IS NOT NULL GROUP BY returned",
+    )
+    .all(slug, list) as { returned: string; n: number }[];
+  for (const row of rows) {
+    if (row.returned in counts) counts[row.returned as keyof typeof counts] = Number(row.n);
+  }
+  return counts;
+}
+
+/** A setting of the inbox (the last UID seen in a mailbox…), or undefined. */
+export function readSetting(db: DatabaseSync, name: string): string | undefined {
+  const row = db.prepare("SELECT value FROM settings WHERE name = ?").get(name) as
+    | { value: string }
+    | undefined;
+  return row?.value;
+}
+
+export function writeSetting(db: DatabaseSync, name: string, value: string): void {
+  db.prepare(
+    "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+  ).run(name, value);
 }

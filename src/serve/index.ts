@@ -37,6 +37,7 @@ import { type Config, loadConfig } from "../config/index.ts";
 import { LettreError } from "../core/diagnostic.ts";
 import { isInside } from "../core/files.ts";
 import { type Locale, setLocale, t } from "../core/i18n.ts";
+import { actOnProviderEvent } from "../inbox/act.ts";
 import { loadTemplates } from "../render/templates.ts";
 import {
   closeDatabase,
@@ -53,6 +54,7 @@ import { verifyUnsubscribeToken } from "../send/token.ts";
 import { createTransport, type Transport } from "../send/transports.ts";
 import { type Pages, type ReaderPage, readerPages } from "./pages.ts";
 import { SIGNUP_DAYS, signUp, signupId } from "./signup.ts";
+import { snsRoute } from "./sns.ts";
 
 export interface ServeOptions {
   root: string;
@@ -65,6 +67,8 @@ export interface ServeOptions {
   /** LETTRE_UNSUBSCRIBE_SECRET: the key the links were signed with. */
   secret: string;
   lang?: Locale;
+  /** Also read the returns mailbox (config inbox.imap) every inbox.every minutes. */
+  inbox?: boolean;
 }
 
 export interface Serving {
@@ -124,6 +128,16 @@ export async function startServer(options: ServeOptions): Promise<Serving> {
   expire();
   const expiring = setInterval(expire, 60 * 60 * 1000);
   expiring.unref();
+  if (options.inbox) {
+    try {
+      const { checkInbox } = await import("../inbox/imap.ts");
+      checkInbox(config.value, process.env);
+    } catch (error) {
+      clearInterval(expiring);
+      closeDatabase(db);
+      throw error;
+    }
+  }
   const app = makeApp({
     archive,
     db,
@@ -154,6 +168,7 @@ export async function startServer(options: ServeOptions): Promise<Serving> {
       cause: error,
     });
   });
+  const inbox = options.inbox ? returnsReader(db, config.value, options.secret) : undefined;
   const { address, port: bound } = server.address() as AddressInfo;
   const host = address.includes(":") ? `[${address}]` : address;
   const notes: string[] = [];
@@ -170,15 +185,54 @@ export async function startServer(options: ServeOptions): Promise<Serving> {
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(expiring);
+        const reading = inbox?.stop();
         // Requests in flight are answered (each change is committed before its answer);
         // idle keep-alive connections are closed.
         server.close(async () => {
+          await reading;
           await transport?.close();
           closeDatabase(db);
           resolve();
         });
         if ("closeIdleConnections" in server) server.closeIdleConnections();
       }),
+  };
+}
+
+/**
+ * `lettre serve --inbox`: a pass over the returns mailbox now and every inbox.every minutes,
+ * one at a time; a failed pass is said and tried again at the next. `stop` waits for the
+ * pass under way (its changes are committed message by message).
+ */
+function returnsReader(db: DatabaseSync, config: Config, secret: string) {
+  let running: Promise<void> | undefined;
+  const pass = () => {
+    running ??= (async () => {
+      try {
+        const { describePass, inboxPass } = await import("../inbox/imap.ts");
+        const summary = await inboxPass({ db, config, env: process.env, secret });
+        if (summary.read > 0) {
+          console.log(describePass(summary, config.inbox.imap?.processed ?? ""));
+        }
+      } catch (error) {
+        const shown =
+          (error instanceof LettreError ? error.diagnostics[0]?.message : undefined) ??
+          databaseError(error)?.diagnostics[0]?.message ??
+          String((error as Error)?.message ?? error);
+        console.error(t("inbox-pass-failed", { detail: shown }));
+      } finally {
+        running = undefined;
+      }
+    })();
+  };
+  pass();
+  const timer = setInterval(pass, config.inbox.every * 60 * 1000);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
   };
 }
 
@@ -199,6 +253,22 @@ function makeApp(context: AppContext) {
     await next();
     c.header("Content-Security-Policy", CSP);
   });
+  // Amazon SES notifications (SNS), for the topics of the config only; before the global
+  // body limit: notifications are larger than any form (the route has its own limit).
+  const topics = config.inbox.sns?.topics;
+  if (topics) {
+    snsRoute(app, {
+      env: process.env,
+      topics,
+      // Committed before SNS gets its 200: a notification acted on once per feedback id.
+      onEvents: (events) => {
+        for (const event of events) {
+          actOnProviderEvent(db, event, { softBounces: config.inbox.softBounces });
+        }
+      },
+      log: (line) => console.error(line),
+    });
+  }
   app.use("*", bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.text("Payload Too Large", 413) }));
 
   // A database another program holds too long (or a full disk…): a plain page saying to try

@@ -49,7 +49,7 @@ describe("lettre list and lettre send, the whole path", () => {
 
     const csv = await run(root, "send", "status", "2025-s2", "--csv");
     expect(csv.stdout).toMatch(
-      /^list;sent;failed;deferred;unknown;sending;pending;remaining;frozen_at\npartenaires;2;0;0;0;0;0;0;\d{4}-\d\d-\d\dT[\d:.]+Z\n$/,
+      /^list;sent;failed;deferred;unknown;sending;pending;remaining;frozen_at;bounced;soft_bounced;complained\npartenaires;2;0;0;0;0;0;0;\d{4}-\d\d-\d\dT[\d:.]+Z;0;0;0\n$/,
     );
     const again = await run(root, "send", "2025-s2", "--list", "partenaires", "--yes");
     expect(again.stdout).toContain("rien à envoyer");

@@ -1,6 +1,4 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { simpleParser } from "mailparser";
@@ -10,47 +8,11 @@ import { sendIssue } from "../../src/send/index.ts";
 import { importList } from "../../src/send/lists.ts";
 import { openDatabase } from "../../src/send/store.ts";
 import { createTransport } from "../../src/send/transports.ts";
+import { fakeSes } from "./fake-ses.ts";
 
 const config = parseConfig(`site: { name: DataLab, url: "https://lettre.example.org" }
 sender: { name: DataLab, address: lettre@datalab.example.org }
 `).value as Config;
-
-/** A stand-in for the SES v2 API on 127.0.0.1: SendEmail with a raw message. */
-async function fakeSes(faults: { rejected?: string; throttledOnce?: string }) {
-  const received: { to: string; raw: string }[] = [];
-  let throttled = false;
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => {
-      body += chunk;
-    });
-    req.on("end", () => {
-      const request = JSON.parse(body || "{}");
-      const raw = Buffer.from(request.Content?.Raw?.Data ?? "", "base64").toString("utf8");
-      const to = /^To: (.*)$/m.exec(raw)?.[1]?.trim() ?? "";
-      const fail = (status: number, type: string) => {
-        res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type });
-        res.end(JSON.stringify({ message: `${type} for ${to}` }));
-      };
-      if (req.url !== "/v2/email/outbound-emails") return fail(404, "NotFoundException");
-      if (to === faults.rejected) return fail(400, "MessageRejected");
-      if (to === faults.throttledOnce && !throttled) {
-        throttled = true;
-        return fail(429, "TooManyRequestsException");
-      }
-      received.push({ to, raw });
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ MessageId: `ses-${received.length}` }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    received,
-    close: () => new Promise((r) => server.close(r)),
-  };
-}
 
 describe("the ses:// transport (Amazon SES API v2 through nodemailer)", () => {
   it("sends raw messages, retries throttling and suppresses rejected addresses", async () => {
@@ -89,6 +51,12 @@ describe("the ses:// transport (Amazon SES API v2 through nodemailer)", () => {
       const rows = db
         .prepare("SELECT email, status, code, attempts FROM journal ORDER BY email")
         .all();
+      // The id SES gave each message, kept to match its notifications (SNS) later.
+      expect(db.prepare("SELECT email, provider_id FROM journal ORDER BY email").all()).toEqual([
+        { email: "bad@exemple.fr", provider_id: null },
+        { email: "ok@exemple.fr", provider_id: expect.stringMatching(/^ses-\d$/) },
+        { email: "slow@exemple.fr", provider_id: expect.stringMatching(/^ses-\d$/) },
+      ]);
       expect(rows).toEqual([
         { email: "bad@exemple.fr", status: "failed", code: 554, attempts: 1 },
         { email: "ok@exemple.fr", status: "sent", code: 250, attempts: 1 },

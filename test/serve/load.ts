@@ -18,10 +18,10 @@ export const env = { LETTRE_UNSUBSCRIBE_SECRET: SECRET };
 const REPO = path.resolve(import.meta.dirname, "../..");
 
 /** The real `lettre` command in its own process (this module runs outside vitest too). */
-export function lettre(root: string, args: string[]) {
+export function lettre(root: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, [path.join(REPO, "bin/lettre.js"), ...args], {
     cwd: root,
-    env: { ...process.env, LETTRE_LANG: "", ...env },
+    env: { ...process.env, LETTRE_LANG: "", ...env, ...extraEnv },
   });
   let stdout = "";
   let stderr = "";
@@ -72,8 +72,16 @@ export async function loadProject(smtpUrl: string, sizes: Record<string, number>
 }
 
 /** The real `lettre serve` in its own process; resolves once it listens. */
-export async function startServe(root: string, port: number) {
-  const started = lettre(root, ["serve", "--port", String(port)]);
+export async function startServe(
+  root: string,
+  port: number,
+  options: { env?: NodeJS.ProcessEnv; args?: string[] } = {},
+) {
+  const started = lettre(
+    root,
+    ["serve", "--port", String(port), ...(options.args ?? [])],
+    options.env,
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("lettre serve did not start")), 20_000);
     started.child.stdout.on("data", () => {
