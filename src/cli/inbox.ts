@@ -24,11 +24,12 @@ export async function runInbox(
   }
   const config = await loadConfig(root);
   if (!config.value) throw new LettreError(config.diagnostics);
+  const { checkInbox, describePass, inboxPass } = await import("../inbox/imap.ts");
+  checkInbox(config.value, process.env);
   // Only a secret `lettre send` could have signed links with; else mailto requests wait.
   const chosen = chooseSecret(process.env.LETTRE_UNSUBSCRIBE_SECRET, false);
   const secret = "secret" in chosen ? chosen.secret : undefined;
   if (!secret) console.error(t("inbox-no-secret"));
-  const { describePass, inboxPass } = await import("../inbox/imap.ts");
   const db = openDatabase(root);
   try {
     const summary = await inboxPass({ db, config: config.value, env: process.env, secret });
