@@ -4,8 +4,14 @@
  * reports, Message-IDs, and SMTP / enhanced status codes found in free text.
  */
 
-/** One address: a dot-atom-ish local part and a domain with at least one dot. */
-const ADDRESS = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+/g;
+/**
+ * One address: a dot-atom-ish local part (letters of any script: SMTPUTF8) and a domain with
+ * at least one dot. Matches start only where a local part can start (the lookbehind), and
+ * every repeat is bounded: a long run of such characters without `@` costs one pass, not
+ * one per position (hostile input stays linear).
+ */
+const ADDRESS =
+  /(?<![\p{L}\p{N}!#$%&'*+/=?^_`{|}~.-])[\p{L}\p{N}!#$%&'*+/=?^_`{|}~.-]{1,64}@(?:[\p{L}\p{N}-]{1,63}\.){1,8}[\p{L}\p{N}-]{1,63}(?![\p{L}\p{N}-])/gu;
 
 /** Local parts that are never a subscriber: the mail system's own mailboxes. */
 const SYSTEM_LOCAL_PARTS =
@@ -107,20 +113,38 @@ const RETURNED_PART =
  * The header blocks of the returned originals, read from the raw message: mailparser renders
  * an inline message/rfc822 part into the text and drops its Message-ID. Such a part is never
  * encoded (RFC 2046 §5.2.1: 7bit, 8bit or binary only), so its header block is the text
- * after the part's own header, up to the first empty line.
+ * after the part's own header, up to the first empty line. The Content-Type line must be in
+ * a part's header (after a boundary line, no empty line between): the same words in the text
+ * of a mail (a reader quoting a report) are not a returned message.
  */
 export function rawReturnedHeaders(raw: string): Field[][] {
   const blocks: Field[][] = [];
-  let rest = raw;
-  for (let found = rest.search(RETURNED_PART); found >= 0; found = rest.search(RETURNED_PART)) {
-    rest = rest.slice(found);
-    const partHeaderEnd = /\r?\n\r?\n/.exec(rest);
-    if (!partHeaderEnd) break;
-    rest = rest.slice(partHeaderEnd.index + partHeaderEnd[0].length);
-    const fields = parseFields(rest);
+  const pattern = new RegExp(RETURNED_PART.source, "gim");
+  for (const match of raw.matchAll(pattern)) {
+    const at = match.index;
+    if (!inPartHeader(raw, at)) continue;
+    const partHeaderEnd = /\r?\n\r?\n/g;
+    partHeaderEnd.lastIndex = at;
+    const bodyStart = partHeaderEnd.exec(raw);
+    if (!bodyStart) break;
+    const from = bodyStart.index + bodyStart[0].length;
+    // Only the header block: parseFields must not split the rest of a large message.
+    const blank = /\r?\n\r?\n/g;
+    blank.lastIndex = from;
+    const end = blank.exec(raw);
+    const fields = parseFields(raw.slice(from, end ? end.index : raw.length));
     if (fields.length > 0) blocks.push(fields);
   }
   return blocks;
+}
+
+/** Whether the line at `at` is in the header of a MIME part: a boundary line above it, and
+ * no empty line between (looked for in the 4 KB above: part headers are short). */
+function inPartHeader(raw: string, at: number): boolean {
+  const above = raw.slice(Math.max(0, at - 4096), at);
+  const boundary = above.lastIndexOf("\n--");
+  if (boundary < 0) return false;
+  return !/\r?\n\r?\n/.test(above.slice(boundary + 1));
 }
 
 /** Every value of a (repeatable) field in a list of fields. */
@@ -130,7 +154,7 @@ export function fieldValues(fields: Field[], name: string): string[] {
 
 /** Message-IDs (`<…@…>`) in a field value such as In-Reply-To or References. */
 export function messageIdsIn(value: string): string[] {
-  return [...value.matchAll(/<[^<>\s]+@[^<>\s]+>/g)].map((match) => match[0]);
+  return [...value.matchAll(/<[^<>\s@]+@[^<>\s]+>/g)].map((match) => match[0]);
 }
 
 /** The Message-IDs named by `Message-ID:` lines of quoted headers anywhere in `text`. */

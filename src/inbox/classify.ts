@@ -28,7 +28,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { type Attachment, type ParsedMail, simpleParser } from "mailparser";
 import { kilobytes, t } from "../core/i18n.ts";
-import { tokenIn } from "../send/token.ts";
 import {
   addressesIn,
   type Field,
@@ -84,6 +83,15 @@ const DAEMON_NAME = /mail delivery (system|subsystem)|mailer-daemon|postmaster/i
 const BOUNCE_SUBJECT =
   /undeliver|undelivered|returned mail|bounce notification|returning message|delivery (status notification|failure|failed|report|notification|problem)|failure (notice|delivery)|delivery failure|mail delivery failed|non[- ]?delivery|could not be delivered|not delivered|mail system error|delayed mail|message delayed|message [^ ]+ delayed|warning: could not send|nicht zustellbar|unzustellbar|non remis|non distribuable|échec de (la )?remise/i;
 
+/** A report's subject: a bounce subject that is not a reply to one or a forward of one. */
+function reportSubject(subject: string): boolean {
+  return BOUNCE_SUBJECT.test(subject) && !/^\s*(re|fwd?|tr|aw|wg|sv|vs)\s*:/i.test(subject);
+}
+
+/** An SMTP failure (4xx, 5xx) or an enhanced status code of a failure, in a report's text. */
+const FAILURE_CODE =
+  /\b(?:[45]\d\d[ -]|[45]\.\d{1,3}\.\d{1,3}\b)|user unknown|no such user|unknown user|mailbox (?:unavailable|full|not found)|does not exist|quota exceeded/i;
+
 /** Subjects of auto-replies: out of office, vacation, absence… */
 const AUTO_REPLY_SUBJECT =
   /out of (the )?office|auto(matic|matische)?[ -]?(reply|response|antwort|answer)|autoreply|auto-reply|autoresponder|r[ée]ponse automatique|abwesenheit|abwesend|absence|absent du bureau|on vacation|vacation (reply|message)|away from (the )?office|respuesta autom[áa]tica|risposta automatica|automatisch antwoord|autosvar/i;
@@ -101,11 +109,18 @@ const NOT_A_COMPLAINT = /^(not-spam|auth-failure)$/i;
 const JMRP_RECIPIENT = "x-hmxmroriginalrecipient";
 
 /** Classify one raw message (RFC 5322 bytes). Throws a RangeError past MAX_MESSAGE_BYTES. */
-export async function classifyMessage(raw: Buffer): Promise<Classified> {
+export async function classifyMessage(
+  raw: Buffer,
+  /** The project's own addresses (sender, mailto): never a failed recipient. */
+  ownAddresses: readonly string[] = [],
+): Promise<Classified> {
   if (raw.length > MAX_MESSAGE_BYTES) {
     throw new RangeError(`message too large: ${raw.length} bytes (at most ${MAX_MESSAGE_BYTES})`);
   }
   const message = await readMessage(raw);
+  // A header over mailparser's limit (1 MB) is not read at all: nothing to go by.
+  if (!message.parsed.headers) return other();
+  for (const address of ownAddresses) message.own.add(address.toLowerCase());
   return (
     complaint(message) ??
     deliveryStatusBounce(message) ??
@@ -155,7 +170,8 @@ async function readMessage(raw: Buffer): Promise<Message> {
     skipTextToHtml: true,
     maxHtmlLengthToParse: 2 * 1024 * 1024,
   });
-  const header = parsed.headerLines.flatMap((line) => parseFields(line.line));
+  // mailparser gives no header lines for a header over its limit (1 MB): then none is read.
+  const header = (parsed.headerLines ?? []).flatMap((line) => parseFields(line.line));
   const attachments = parsed.attachments;
   const returnedHeaders = [
     ...attachments
@@ -308,7 +324,7 @@ function deliveryStatusBounce(message: Message): Classified | undefined {
   }
   const perRecipient = [...byAddress.values()];
   // Only successes (Action: delivered / relayed): a delivery receipt, not a bounce.
-  if (perRecipient.length === 0) return textBounce(message) ?? other();
+  if (perRecipient.length === 0) return other();
   const first = perRecipient.find((failure) => failure.permanent) ?? perRecipient[0];
   return {
     kind: "bounce",
@@ -372,10 +388,12 @@ function textBounce(message: Message): Classified | undefined {
   const fromName = message.parsed.from?.value[0]?.name ?? "";
   const daemon = DAEMON_SENDER.test(message.from ?? "") || DAEMON_NAME.test(fromName);
   const failedHeader = headerValues(message, "x-failed-recipients").flatMap(addressesIn);
-  if (failedHeader.length === 0 && !daemon && !BOUNCE_SUBJECT.test(message.subject)) {
-    return undefined;
-  }
+  if (failedHeader.length === 0 && !daemon && !reportSubject(message.subject)) return undefined;
   const { report, returned } = reportPart(message.text);
+  // Only the subject says so (a person's mail, not a mail system's): the text must read as a
+  // report too, with a failure code in it, or a reader asking about "undelivered" mail and
+  // naming an address would be taken for a bounce of it.
+  if (failedHeader.length === 0 && !daemon && !FAILURE_CODE.test(report)) return undefined;
   const exclude = (address: string) => isOwnOrSystem(message, address);
   const recipients = unique(
     failedHeader.length > 0
@@ -415,7 +433,8 @@ function unsubscribe(message: Message): Classified | undefined {
   const recipients = message.from && !isSystemAddress(message.from) ? [message.from] : [];
   for (const line of [message.subject, firstBodyLine(message)]) {
     if (!UNSUBSCRIBE_WORD.test(line)) continue;
-    const token = /\bunsubscribe\s+[\w-]{40,}/i.test(line) ? tokenIn(line) : undefined;
+    // The word after "unsubscribe" (the subject of the mailto link), whatever follows it.
+    const token = /\bunsubscribe\s+([\w-]{40,})(?![\w-])/i.exec(line)?.[1];
     if (token) return { kind: "unsubscribe", permanent: false, recipients, messageIds: [], token };
     if (PLAIN_UNSUBSCRIBE.test(line.trim())) {
       return { kind: "unsubscribe", permanent: false, recipients, messageIds: [] };

@@ -128,7 +128,8 @@ export async function inboxPass(options: PassOptions): Promise<PassSummary> {
   }
   const summary: PassSummary = { read: 0, moved: 0, outcomes: {} };
   try {
-    await readMailbox(client, imap, db, settings, summary);
+    const own = [config.sender.address, config.sending.unsubscribeMailto ?? ""].filter(Boolean);
+    await readMailbox(client, imap, db, settings, summary, own);
   } catch (error) {
     if (error instanceof LettreError || databaseError(error)) throw error;
     // The server failed mid-pass: what was done is committed and said; the rest waits.
@@ -160,6 +161,7 @@ async function readMailbox(
   db: DatabaseSync,
   settings: ActSettings,
   summary: PassSummary,
+  own: readonly string[],
 ): Promise<void> {
   const count = (outcome: keyof PassSummary["outcomes"]) => {
     summary.outcomes[outcome] = (summary.outcomes[outcome] ?? 0) + 1;
@@ -196,7 +198,7 @@ async function readMailbox(
         summary.read++;
         let report: Report | undefined;
         try {
-          report = await classifyMessage(fetched.raw);
+          report = await classifyMessage(fetched.raw, own);
         } catch {
           // What the parser cannot read is left as it is, never a reason to stop the pass.
           count("unreadable");

@@ -92,7 +92,12 @@ const CACHE_MS = 24 * HOUR_MS;
 /** Certificate fetches at once: forged messages naming many URLs cannot pile them up. */
 const MAX_FETCHING = 8;
 
-export const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+/**
+ * SNS in a region: `sns.eu-west-3.amazonaws.com`, `sns.cn-north-1.amazonaws.com.cn`. Not any
+ * `sns.<label>.amazonaws.com`: `sns.s3.amazonaws.com` is the host of an S3 bucket named
+ * "sns", whoever owns it.
+ */
+export const SNS_HOST = /^sns\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com(\.cn)?$/;
 const CERT_PATH = /^\/SimpleNotificationService-[A-Za-z0-9_-]{1,128}\.pem$/;
 
 const common = {

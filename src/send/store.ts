@@ -1305,9 +1305,9 @@ type SentRow = { issue: string; list: string; email: string };
  * proof that it is about lettre's mail at all.
  * - A provider's id (Amazon SES): the message with that id, nothing else.
  * - lettre's Message-IDs in the returned headers: those messages (one per address: lettre
- *   makes one Message-ID per recipient), for the addresses the report names, or for all of
- *   them when it names none of theirs (feedback loops redact the address; a forward bounced
- *   at its target). Message-IDs that are none of lettre's: someone else's mail, nothing.
+ *   makes one Message-ID per recipient), for the addresses the report names; a complaint or
+ *   a report naming no one: all of them (feedback loops redact the address). Message-IDs
+ *   that are none of lettre's: someone else's mail, nothing.
  * - Neither: the last message sent to each address the report names (bounces of MTAs that
  *   return no headers).
  */
@@ -1323,7 +1323,10 @@ function sentRows(db: DatabaseSync, returned: Returned): SentRow[] {
     const byId = db.prepare("SELECT issue, list, email FROM journal WHERE message_id = ?");
     const rows = returned.messageIds.flatMap((id) => byId.all(id) as SentRow[]);
     const theirs = rows.filter((row) => named.has(row.email));
-    return unique(theirs.length > 0 ? theirs : rows);
+    // A complaint names no one (the address redacted): the messages say who. A bounce that
+    // names others than those messages' readers (a reply quoting a report…) is not believed.
+    const anyone = returned.kind === "complaint" || named.size === 0;
+    return unique(theirs.length > 0 ? theirs : anyone ? rows : []);
   }
   const last = db.prepare(
     "SELECT issue, list, email FROM journal WHERE email = ? AND status = 'sent' ORDER BY updated DESC LIMIT 1",

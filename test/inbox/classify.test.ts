@@ -332,3 +332,119 @@ describe("classify: focused cases", () => {
     });
   });
 });
+
+describe("classify: what must never be taken for a bounce or a complaint", () => {
+  const mail = (lines: string[]) => Buffer.from(lines.join("\r\n"));
+
+  it("a reader's reply about undelivered mail that names another address", async () => {
+    const report = await classifyMessage(
+      mail([
+        "From: Jane <jane@example.org>",
+        "To: news@lettre.example",
+        "Subject: Re: Delivery problems at the post office this week",
+        "In-Reply-To: <issue-3.abc@lettre.example>",
+        "",
+        "Hello, my colleague bob@corp.example.com did not get it either.",
+      ]),
+    );
+    expect(report.kind).not.toBe("bounce");
+    const asked = await classifyMessage(
+      mail([
+        "From: jane@example.org",
+        "Subject: Undelivered newsletter last week?",
+        "",
+        "My other address is jane.work@example.net, could you send it there?",
+      ]),
+    );
+    expect(asked.kind).not.toBe("bounce");
+  });
+
+  it("a delivery receipt (Action: delivered) and quoted report words in a text body", async () => {
+    const receipt = await classifyMessage(
+      mail([
+        "From: MAILER-DAEMON@mx.example.net",
+        "Subject: Successful Mail Delivery Report",
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+        "",
+        "--b",
+        "Content-Type: text/plain",
+        "",
+        "Your message was successfully delivered to reader@example.org.",
+        "--b",
+        "Content-Type: message/delivery-status",
+        "",
+        "Reporting-MTA: dns; mx.example.net",
+        "",
+        "Final-Recipient: rfc822; reader@example.org",
+        "Action: delivered",
+        "Status: 2.0.0",
+        "",
+        "--b--",
+      ]),
+    );
+    expect(receipt.kind).toBe("other");
+    const quoting = await classifyMessage(
+      mail([
+        "From: reader@example.org",
+        "Subject: Re: your newsletter",
+        "Content-Type: text/plain",
+        "",
+        "What does this mean?",
+        "Content-Type: message/rfc822",
+        "",
+        "X-HmXmrOriginalRecipient: reader@hotmail.com",
+        "",
+      ]),
+    );
+    expect(quoting.kind).toBe("other");
+  });
+
+  it("the project's own sender, given, is never a failed recipient", async () => {
+    const report = await classifyMessage(
+      mail([
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.net>",
+        "To: bounces+x=y@lettre.example",
+        "Subject: Undelivered Mail Returned to Sender",
+        "",
+        "<gone@example.org>: 550 5.1.1 User unknown",
+        "Sent by: News <NEWS@lettre.example>",
+      ]),
+      ["news@lettre.example"],
+    );
+    expect(report.recipients).toEqual(["gone@example.org"]);
+  });
+
+  it("takes the token of 'unsubscribe <token>' whatever follows it", async () => {
+    const token = unsubscribeToken("a-secret-of-at-least-thirty-two-bytes!!", "l", "r@exemple.fr");
+    const report = await classifyMessage(
+      mail(["From: r@exemple.fr", `Subject: unsubscribe ${token} please`, "", ""]),
+    );
+    expect(report).toMatchObject({ kind: "unsubscribe", token });
+  });
+
+  it("stays linear on hostile input: long runs without @, unclosed Message-IDs, many parts", async () => {
+    const run = "a".repeat(1_000_000);
+    const cases = [
+      mail(["From: x@example.org", `To: ${run}`, "Subject: Undelivered", "", run]),
+      mail([
+        "From: x@example.org",
+        `In-Reply-To: <${"a@".repeat(200_000)}`,
+        "Subject: Out of office",
+        "",
+        "x",
+      ]),
+      mail([
+        "From: x@example.org",
+        "Subject: hi",
+        "",
+        "--b\r\nContent-Type: message/rfc822\r\n\r\nA: b\r\n\r\n".repeat(20_000),
+      ]),
+      // A header over mailparser's limit: no header lines at all.
+      mail(["From: x@example.org", `X-Big: ${"b".repeat(1_100_000)}`, "", "x"]),
+    ];
+    for (const raw of cases) {
+      await expect(classifyMessage(raw)).resolves.toHaveProperty("kind");
+    }
+    // Minutes per case before (quadratic scans): the test's time limit is the guard.
+  }, 30_000);
+});

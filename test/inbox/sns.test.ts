@@ -179,6 +179,9 @@ describe("verifySnsMessage", () => {
     const urls = [
       `https://${HOST}.evil.example${CERT_PATH}`,
       `https://evil.example${CERT_PATH}`,
+      // The virtual hosts of an S3 bucket named "sns" (anyone's, with Amazon's own TLS).
+      `https://sns.s3.amazonaws.com${CERT_PATH}`,
+      `https://sns.s3-accelerate.amazonaws.com${CERT_PATH}`,
       `http://${HOST}${CERT_PATH}`,
       `https://user@${HOST}${CERT_PATH}`,
       `https://${HOST}:8443${CERT_PATH}`,

@@ -271,6 +271,10 @@ describe("the store of returned mail", () => {
       expect(hard({ recipients: ["v@exemple.fr"], messageIds: ["<perso@editeur.fr>"] })).toBe(
         "not-ours",
       );
+      // lettre's Message-ID to v, but a report naming someone else (a reply quoting one).
+      expect(
+        hard({ recipients: ["bob@corp.example"], messageIds: ["<s1.v@exemple.fr@lettre.test>"] }),
+      ).toBe("not-ours");
       // An SES id lettre never recorded: not ours either, whoever it names.
       expect(hard({ recipients: ["v@exemple.fr"], providerId: "id-unknown" })).toBe("not-ours");
       expect(personRecord(db, "v@exemple.fr").suppression).toBeUndefined();
