@@ -142,7 +142,7 @@ export async function inboxPass(options: PassOptions): Promise<PassSummary> {
   return summary;
 }
 
-/** Messages that no longer are where they were (moved by another pass): nothing to do. */
+/** A message read: its bytes, or gone (moved by another pass meanwhile), or too large. */
 type Fetched = { raw: Buffer } | { gone: true } | { tooLarge: true };
 
 async function fetchMessage(client: ImapFlow, uid: number): Promise<Fetched> {
