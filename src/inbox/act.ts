@@ -16,11 +16,12 @@ import {
 } from "../send/store.ts";
 import { verifyUnsubscribeToken } from "../send/token.ts";
 import type { Report } from "./report.ts";
+import type { SesEvent } from "./sns.ts";
 
 export interface ActSettings {
   /** A temporary bounce on this many distinct sends suppresses the address. */
   softBounces: number;
-  /** The secret of the unsubscribe tokens (LETTRE_SECRET); without it no mailto is honoured. */
+  /** LETTRE_UNSUBSCRIBE_SECRET, which signed the tokens; without it no mailto is honoured. */
   secret: string | undefined;
 }
 
@@ -47,9 +48,10 @@ function detailOf(report: { status?: string | undefined; diagnostic?: string | u
 
 /**
  * Acts on one classified message: `suppressed`, `counted` (a temporary bounce),
- * `unsubscribed` (a mailto unsubscribe with a valid token), or the message left alone:
- * `ignored` (an auto-reply, other mail, an unsubscribe mail without a valid token) and
- * `not-ours` (a bounce of an address lettre never had). `already`: acted on before.
+ * `unsubscribed` (a mailto unsubscribe with a valid token), `noted` (a delay warning about
+ * lettre's mail), or the message left alone: `ignored` (an auto-reply, other mail, an
+ * unsubscribe mail without a valid token) and `not-ours` (about no message lettre sent).
+ * `already`: acted on before.
  */
 export function actOnReport(
   db: DatabaseSync,
@@ -67,17 +69,16 @@ export function actOnReport(
     return actOnce(db, key, kind, () => {
       let outcome: ReturnedOutcome = "not-ours";
       for (const failure of failures) {
-        // A delay warning: the server still tries, and says so again if it gives up. Not a
-        // bounce to count (greylisting would suppress deliverable readers), only noted.
         const detail = detailOf(failure);
         const returned = {
-          key,
           kind,
           permanent: kind === "complaint" || failure.permanent,
           recipients: failure.address ? [failure.address] : report.recipients,
           messageIds: report.messageIds,
           ...(detail ? { detail } : {}),
         };
+        // A delay warning: the server still tries, and says so again if it gives up. Not a
+        // bounce to count (greylisting would suppress deliverable readers), only noted.
         if ("delayed" in failure && failure.delayed) {
           if (returnedIsOurs(db, returned) && RANK.noted > RANK[outcome]) outcome = "noted";
           continue;
@@ -100,23 +101,10 @@ export function actOnReport(
   return { outcome: "ignored", already: false };
 }
 
-/** A bounce or complaint Amazon SES notified (sns.ts `sesEvents`). */
-export interface ProviderEvent {
-  kind: "bounce" | "complaint";
-  permanent: boolean;
-  recipients: string[];
-  /** SES's id of the message: `lettre send` kept it in the journal (`provider_id`). */
-  sesMessageId: string;
-  /** SES's own id of this bounce or complaint: SNS may deliver it more than once. */
-  feedbackId: string;
-  status?: string | undefined;
-  diagnostic?: string | undefined;
-}
-
 /** Acts on a provider's notification, once per feedback id (SNS retries, duplicates). */
 export function actOnProviderEvent(
   db: DatabaseSync,
-  event: ProviderEvent,
+  event: SesEvent,
   settings: Pick<ActSettings, "softBounces">,
 ): { outcome: ReturnedOutcome; already: boolean } {
   const key = `sns:${event.feedbackId}`;
@@ -125,7 +113,6 @@ export function actOnProviderEvent(
     recordReturned(
       db,
       {
-        key,
         kind: event.kind,
         permanent: event.kind === "complaint" || event.permanent,
         recipients: event.recipients,

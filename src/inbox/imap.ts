@@ -27,13 +27,12 @@ import {
   readSetting,
   writeSetting,
 } from "../send/store.ts";
+// Hosts a plain (unencrypted) connection may go to: this machine only, as for SMTP.
+import { LOCAL_HOSTS } from "../send/transport-url.ts";
 import { type ActSettings, actOnReport, messageKey } from "./act.ts";
 // Larger messages are left in the mailbox unread: no bounce is that large.
 import { classifyMessage, MAX_MESSAGE_BYTES } from "./classify.ts";
 import type { Report } from "./report.ts";
-
-/** Hosts a plain (unencrypted) connection may go to: this machine only. */
-const LOCAL_HOSTS: readonly string[] = ["127.0.0.1", "localhost", "::1"];
 
 export interface PassSummary {
   /** Messages read in this pass. */

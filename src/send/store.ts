@@ -1238,8 +1238,6 @@ export function runJournal(db: DatabaseSync, slug: string, list: string): RunJou
 
 /** A returned message or a provider's notification, as the inbox acts on it. */
 export interface Returned {
-  /** Acted on once per key: `mail:<sha-256 of the message>`, `sns:<feedback id>`. */
-  key: string;
   kind: "bounce" | "complaint";
   permanent: boolean;
   recipients: string[];

@@ -6,6 +6,13 @@
  */
 import { suggestion, t } from "../core/i18n.ts";
 
+/**
+ * Hosts trusted without TLS checks: the names a local test server or relay on this machine
+ * answers to. Exactly these three: any other address (127.0.0.2 included) is treated as a
+ * server elsewhere (certificate verified; a password only over an encrypted connection).
+ */
+export const LOCAL_HOSTS: readonly string[] = ["127.0.0.1", "localhost", "::1"];
+
 const SCHEMES = ["outbox", "smtp", "smtps", "ses"] as const;
 export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 

@@ -12,7 +12,7 @@ import path from "node:path";
 import nodemailer from "nodemailer";
 import { t } from "../core/i18n.ts";
 import type { OutgoingMessage } from "./message.ts";
-import { parseTransport } from "./transport-url.ts";
+import { LOCAL_HOSTS, parseTransport } from "./transport-url.ts";
 
 export interface SendResult {
   response: string;
@@ -51,13 +51,6 @@ function dkimOptions(options: TransportOptions) {
     },
   };
 }
-
-/**
- * Hosts trusted without TLS checks: the names a local test server or relay on this machine
- * answers to. Exactly these three: any other address (127.0.0.2 included) is treated as a
- * server elsewhere (certificate verified; a password only over an encrypted connection).
- */
-const LOCAL_HOSTS: readonly string[] = ["127.0.0.1", "localhost", "::1"];
 
 /**
  * The code of the error a send gets when the server would not encrypt the connection
