@@ -8,9 +8,9 @@
 #
 # The base image's Node is 24, which runs lettre's TypeScript by itself (type stripping is
 # on by default since Node 22.18): no compiler, no build step. So only the runtime
-# dependencies are installed; the devDependencies (the `node` package that pins Node 24 on
-# machines whose own Node is older, TypeScript, vitest, Biome, playwright-core) are for
-# developers and CI.
+# dependencies are installed, without install scripts: the only one is the `node`
+# package's, which fetches Node 24 for machines whose own Node is older (not this image);
+# the devDependencies (TypeScript, vitest, Biome, playwright-core) are for developers and CI.
 ARG NODE_IMAGE=node:24-slim
 FROM ${NODE_IMAGE}
 
@@ -21,7 +21,7 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # The project: lettre's code, templates, lettre.config.yaml and newsletters/. Owned by root,
 # so the server cannot change them; it writes only the two volumes below.

@@ -1,6 +1,17 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { REPO } from "./helpers.ts";
+
+/**
+ * Root ignores file permissions. To see what an ordinary user would, a test runs the command
+ * as root without the capabilities that override them (CAP_DAC_OVERRIDE and
+ * CAP_DAC_READ_SEARCH, dropped by util-linux's setpriv): the repository stays reachable even
+ * when it lives in a folder only root may enter (/root, mktemp -d), which "nobody" could not
+ * cross. Where setpriv cannot drop them, the command runs as "nobody" instead.
+ */
+const DROP = ["--bounding-set=-dac_override,-dac_read_search", "--"];
+const setprivWorks =
+  process.getuid?.() === 0 && spawnSync("setpriv", [...DROP, "true"]).status === 0;
 
 export interface Run {
   code: number | null;
@@ -11,20 +22,23 @@ export interface Run {
 
 /**
  * The real `lettre` command, as an editor runs it (no terminal: plain log lines), in French
- * unless `env` says otherwise. `uid`/`gid` run it as another user (root ignores file
- * permissions, an ordinary user does not).
+ * unless `env` says otherwise. `unprivileged` makes file permissions count when the tests run
+ * as root (see DROP).
  */
 export function lettre(
   root: string,
   args: string[],
   options: {
     env?: NodeJS.ProcessEnv;
-    uid?: number;
-    gid?: number;
+    unprivileged?: boolean;
     onOutput?: (stdout: string, stderr: string) => void;
   } = {},
 ) {
-  const child = spawn(process.execPath, [path.join(REPO, "bin/lettre.js"), ...args], {
+  const command = [process.execPath, path.join(REPO, "bin/lettre.js"), ...args];
+  const asRoot = options.unprivileged && process.getuid?.() === 0;
+  const asNobody = asRoot && !setprivWorks;
+  const [file = "", ...rest] = asRoot && setprivWorks ? ["setpriv", ...DROP, ...command] : command;
+  const child = spawn(file, rest, {
     cwd: root,
     env: {
       ...process.env,
@@ -32,8 +46,7 @@ export function lettre(
       LETTRE_UNSUBSCRIBE_SECRET: "reliability-test-secret-of-at-least-32-bytes",
       ...options.env,
     },
-    ...(options.uid === undefined ? {} : { uid: options.uid }),
-    ...(options.gid === undefined ? {} : { gid: options.gid }),
+    ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
   });
   let stdout = "";
   let stderr = "";

@@ -13,19 +13,27 @@ afterEach(async () => {
   await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
+/** The config of the test projects: the example's, frozen, so that editing the example's
+ * lettre.config.yaml (its name, its address) changes no test. */
+export const CONFIG = path.join(FIXTURES, "project", "lettre.config.yaml");
+
 /**
- * A throw-away project in a temporary folder: the repository's real config and templates,
- * plus `files` (paths relative to the project root). Removed after the test, or, with
- * `forSuite`, left to the caller (for a project made in `beforeAll`).
+ * A throw-away project in a temporary folder: the config of the tests (`CONFIG`), the
+ * built-in theme (no templates/ of its own unless `theme` copies all of it in, as a project
+ * that took every template over), plus `files` (paths relative to the project root).
+ * Removed after the test, or, with `forSuite`, left to the caller (for a project made in
+ * `beforeAll`).
  */
 export async function makeProject(
   files: Record<string, string> = {},
-  options: { forSuite?: boolean } = {},
+  options: { forSuite?: boolean; theme?: boolean } = {},
 ): Promise<string> {
   const root = await mkdtemp(path.join(tmpdir(), "lettre-test-"));
   if (!options.forSuite) made.push(root);
-  await cp(path.join(REPO, "templates"), path.join(root, "templates"), { recursive: true });
-  await cp(path.join(REPO, "lettre.config.yaml"), path.join(root, "lettre.config.yaml"));
+  if (options.theme) {
+    await cp(path.join(REPO, "templates"), path.join(root, "templates"), { recursive: true });
+  }
+  await cp(CONFIG, path.join(root, "lettre.config.yaml"));
   await mkdir(path.join(root, "newsletters"), { recursive: true });
   for (const [file, content] of Object.entries(files)) await put(root, file, content);
   return root;
@@ -50,6 +58,16 @@ export async function put(root: string, file: string, content: string): Promise<
 
 export function read(root: string, file: string): Promise<string> {
   return readFile(path.join(root, file), "utf8");
+}
+
+/** A file of the built-in theme (`templates/…`). */
+export function builtin(file: string): Promise<string> {
+  return readFile(path.join(REPO, file), "utf8");
+}
+
+/** A file of the theme as a project sees it: its own, else the built-in one. */
+export async function readTheme(root: string, file: string): Promise<string> {
+  return read(root, file).catch(() => builtin(file));
 }
 
 export function fixture(...parts: string[]): Promise<string> {

@@ -16,6 +16,7 @@ import {
 import { t } from "../core/i18n.ts";
 import { TextMemo } from "../core/memo.ts";
 import { tooDeep } from "../render/markdown.ts";
+import { type Origin, shownFile, side, TEMPLATES_DIR, themeOf } from "../render/theme.ts";
 
 interface Reference {
   src: string;
@@ -256,22 +257,25 @@ export async function siteLogo(
 }
 
 /**
- * The files of templates/archive/assets/ (style.css, search.js, fonts/…), by path inside it.
- * Sub-folders are copied; links are not followed out of templates/, nor into folders, so
- * that a link to /usr never makes a build read gigabytes. Each refusal is a diagnostic.
+ * The files of templates/archive/assets/ (style.css, search.js, fonts/…), by path inside it:
+ * the built-in theme's, each replaced by the project's file of the same path. Sub-folders
+ * are copied; links are not followed out of templates/, nor into folders, so that a link to
+ * /usr never makes a build read gigabytes. Each refusal is a diagnostic.
  */
 export async function templateAssets(
   root: string,
   dir: string,
   diagnostics: Diagnostic[],
 ): Promise<Map<string, Uint8Array>> {
+  const theme = themeOf(root);
   const found = new Map<string, Uint8Array>();
-  const walk = async (relative: string, depth: number): Promise<void> => {
+  const walk = async (origin: Origin, relative: string, depth: number): Promise<void> => {
+    const from = side(theme, origin);
     const folder = relative ? `${dir}/${relative}` : dir;
-    const listed = await listInside(folder, { root, within: "templates" });
+    const listed = await listInside(folder, { root: from, within: TEMPLATES_DIR });
     if (!("entries" in listed)) {
       diagnostics.push({
-        file: folder,
+        file: shownFile(theme, folder, origin),
         rule: listed.reason === "outside" ? "file-outside" : "file-read",
         severity: "error",
         message: readFailureMessage(listed, `${folder}/`),
@@ -282,16 +286,20 @@ export async function templateAssets(
       const name = relative ? `${relative}/${entry.name}` : entry.name;
       const file = `${dir}/${name}`;
       if (entry.isDirectory()) {
-        if (depth < 8) await walk(name, depth + 1);
+        if (depth < 8) await walk(origin, name, depth + 1);
         continue;
       }
-      const read = await readInside(file, { root, within: "templates", maxBytes: MAX_ASSET_BYTES });
+      const read = await readInside(file, {
+        root: from,
+        within: TEMPLATES_DIR,
+        maxBytes: MAX_ASSET_BYTES,
+      });
       if ("bytes" in read) {
         found.set(name, read.bytes);
         continue;
       }
       diagnostics.push({
-        file,
+        file: shownFile(theme, file, origin),
         rule: read.reason === "outside" ? "file-outside" : "file-read",
         severity: "error",
         message:
@@ -299,8 +307,9 @@ export async function templateAssets(
       });
     }
   };
-  await walk("", 0);
-  return found;
+  if (theme.builtin) await walk("builtin", "", 0);
+  await walk("project", "", 0);
+  return new Map([...found].sort(([a], [b]) => a.localeCompare(b)));
 }
 
 function safeDecode(src: string): string {

@@ -164,7 +164,7 @@ export async function buildArchive(
         return;
       }
       diagnostics.push({
-        file: `templates/archive/pages/${name}.hbs`,
+        file: templates.shown(`templates/archive/pages/${name}.hbs`),
         rule: "template-runtime",
         severity: "error",
         message: `${t("template-runtime", { detail })}${issue ? ` (${issue.file})` : ""}`,
@@ -309,7 +309,7 @@ export async function buildArchive(
     files.set("feed.json", json);
   } catch (error) {
     diagnostics.push({
-      file: "templates/archive/partials/issue-content.hbs",
+      file: templates.shown("templates/archive/partials/issue-content.hbs"),
       rule: "template-runtime",
       severity: "error",
       message: t("template-runtime", { detail: (error as Error).message }),

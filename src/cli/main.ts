@@ -24,7 +24,19 @@ import {
 import type { BuildEvent } from "../watch/index.ts";
 import { scaffoldIssue } from "./scaffold.ts";
 
-const COMMANDS = ["build", "check", "new", "dev", "list", "subscriber", "send", "serve", "inbox"];
+const COMMANDS = [
+  "init",
+  "build",
+  "check",
+  "new",
+  "dev",
+  "list",
+  "subscriber",
+  "send",
+  "serve",
+  "inbox",
+  "templates",
+];
 
 const OPTIONS = {
   drafts: { type: "boolean" },
@@ -45,6 +57,13 @@ const OPTIONS = {
   root: { type: "string" },
   out: { type: "string" },
   lang: { type: "string" },
+  force: { type: "boolean" },
+  name: { type: "string" },
+  url: { type: "string" },
+  "sender-name": { type: "string" },
+  "sender-address": { type: "string" },
+  resolved: { type: "boolean" },
+  version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -104,6 +123,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   setLocale(lang);
   const [command, ...rest] = positionals;
+  if (values.version) {
+    const { lettreVersion } = await import("../render/theme.ts");
+    console.log(`lettre ${lettreVersion()} (Node.js ${process.version})`);
+    return 0;
+  }
   if (values.help || !command) {
     console.log(t("cli-usage"));
     return values.help ? 0 : 2;
@@ -116,12 +140,39 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const extra =
-    command === "list" || command === "subscriber" || command === "inbox"
+    command === "list" || command === "subscriber" || command === "inbox" || command === "templates"
       ? undefined
-      : rest[command === "new" ? 1 : command === "send" ? (rest[0] === "status" ? 2 : 1) : 0];
+      : rest[
+          command === "new" || command === "init"
+            ? 1
+            : command === "send"
+              ? rest[0] === "status"
+                ? 2
+                : 1
+              : 0
+        ];
   if (extra !== undefined) {
     console.error(t("cli-extra-argument", { value: extra, command }));
     return 2;
+  }
+  if (command === "init") {
+    const { runInit } = await import("./init.ts");
+    try {
+      return await runInit({
+        folder: rest[0] ?? ".",
+        yes: values.yes === true,
+        force: values.force === true,
+        name: values.name,
+        url: values.url,
+        senderName: values["sender-name"],
+        senderAddress: values["sender-address"],
+        lang: lang ?? (envLang === "en" || envLang === "fr" ? envLang : undefined),
+      });
+    } catch (error) {
+      console.error(paint("red", t("internal-error", { detail: (error as Error)?.message })));
+      if (values.debug) console.error(error);
+      return 1;
+    }
   }
   const root = path.resolve(values.root ?? process.cwd());
   const debug = values.debug === true;
@@ -132,6 +183,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === "new") return await newIssue(root, rest[0]);
     if (command === "list") return await runList(root, rest);
+    if (command === "templates") {
+      const { runTemplates } = await import("./templates.ts");
+      return await runTemplates(root, rest, { resolved: values.resolved });
+    }
     if (command === "inbox") {
       const { runInbox } = await import("./inbox.ts");
       return await runInbox(root, rest, { json: values.json });

@@ -67,10 +67,10 @@ const fr = {
   "yaml-tag": "étiquette YAML « {value} » refusée : l'en-tête contient uniquement des données",
   // config
   "config-missing":
-    "fichier de configuration introuvable : créez lettre.config.yaml à la racine du projet (voir README)",
+    "fichier de configuration introuvable : est-ce bien le dossier du projet ? Pour commencer une lettre, « npx lettre init <dossier> » le crée",
   // templates
   "template-missing":
-    "gabarit manquant : créez ce fichier (voir README, « Modifier les gabarits »)",
+    "gabarit manquant : ni le projet ni le thème intégré de lettre ne l'ont ; réinstallez lettre (npm install)",
   "template-syntax": "erreur de syntaxe Handlebars : {detail}",
   "template-unclosed":
     "balise {{ … }} mal fermée ou incomplète sur cette ligne (chaque {{ se ferme par }})",
@@ -108,6 +108,8 @@ const fr = {
   "cli-usage": `Utilisation : lettre <commande> [options]
 
 Commandes :
+  init <dossier>   crée le projet d'une nouvelle lettre (--yes : sans questions ; --name,
+                   --url, --sender-name, --sender-address, --lang ; --force : dossier non vide)
   build            construit les e-mails (dist/email/) et l'archive web (dist/archive/)
   check            vérifie les lettres, la configuration et les gabarits, sans rien écrire
   new <slug>       crée newsletters/<slug>.md avec tous les types de section en commentaire
@@ -120,6 +122,9 @@ Commandes :
                    --inbox : lit aussi la boîte des retours toutes les inbox.every minutes
   inbox            lit la boîte des retours (IMAP) : erreurs, plaintes, désinscriptions ;
                    inbox classify <fichier.eml>… [--json] : dit ce qu'est chaque message
+  templates        les gabarits que le projet remplace ; templates eject <fichier> en copie
+                   un pour le modifier ; templates diff : ce que lettre y a changé depuis ;
+                   templates update <fichier> [--resolved] : y reporte ces changements
 
 Options :
   --drafts         inclut les brouillons (draft: true) ; toujours inclus par dev
@@ -132,6 +137,7 @@ Options :
   --out <dossier>  dossier de sortie (par défaut : dist)
   --lang fr|en     langue des messages
   --debug          affiche la pile d'appels des erreurs internes
+  -v, --version    affiche la version de lettre
   -h, --help       affiche cette aide`,
   "cli-unknown-command": "commande inconnue « {value} »{suggestion}",
   "cli-bad-option": "option non valable : {detail}",
@@ -503,6 +509,78 @@ Options :
   "list-exported": "liste « {name} » : {count} adresse(s) écrite(s) dans {file}",
   "list-export-write":
     "écriture impossible ({detail}) : donnez le nom d'un fichier dans un dossier où vous pouvez écrire",
+  // lettre init
+  "init-folder": "le dossier {folder} ne peut pas être lu ({detail})",
+  "init-not-empty":
+    "le dossier {folder} n'est pas vide ({count} élément(s)) : choisissez un nouveau dossier, ou ajoutez --force pour y ajouter le projet sans remplacer aucun fichier",
+  "init-kept": "{file} existe déjà : gardé tel quel",
+  "init-kept-package":
+    "votre package.json est gardé : ajoutez-y, dans « dependencies », {dependencies}",
+  "init-done": "projet de la lettre « {name} » créé dans {folder}",
+  "init-next": `Pour la suite :
+  {cd}npm install && npx lettre build
+  npx lettre dev      aperçu dans le navigateur, à chaque sauvegarde
+Le README.md du projet dit comment écrire, publier et envoyer chaque numéro.`,
+  "init-ask-lang": "Langue de la lettre, fr ou en (language: fr or en) ?",
+  "init-bad-lang": "langue « {value} » inconnue : répondez fr ou en",
+  "init-ask-name": "Nom de la lettre (en tête de chaque e-mail) ?",
+  "init-ask-url": "Adresse publique de l'archive web (https://…) ?",
+  "init-ask-senderName": "Nom de l'expéditeur ?",
+  "init-ask-senderAddress": "Adresse e-mail de l'expéditeur ?",
+  "init-default-name": "Ma lettre",
+  "init-issue-title": "Premier numéro de {name}",
+  // lettre templates
+  "templates-is-builtin":
+    "templates/ est ici le thème intégré de lettre lui-même (le dépôt de lettre) : il n'y a rien à remplacer",
+  "templates-usage-unknown":
+    "« lettre templates {value} » inconnu{suggestion} : lettre templates [eject|diff|update] <fichier>",
+  "templates-none":
+    "ce projet n'a pas de gabarit à lui : il utilise les {count} fichiers du thème intégré de lettre {version} ; « npx lettre templates eject <fichier> » en copie un pour le modifier",
+  "templates-own":
+    "gabarits du projet (templates/), utilisés à la place de ceux de lettre {version} :",
+  "templates-status-own": "propre au projet (le thème intégré n'a pas de fichier de ce nom)",
+  "templates-status-current":
+    "à jour : copié de lettre {from}, le gabarit intégré n'a pas changé depuis",
+  "templates-status-changed":
+    "copié de lettre {from} ; lettre a changé ce gabarit depuis : npx lettre templates diff {file}",
+  "templates-status-same": "identique au gabarit intégré",
+  "templates-status-edited":
+    "modifié, sans trace de la version copiée : npx lettre templates diff {file}",
+  "templates-file-status": "{file} : {status}",
+  "templates-used":
+    "{count} autre(s) fichier(s) du thème intégré utilisé(s) tel(s) quel(s) ; « npx lettre templates eject <fichier> » en copie un pour le modifier",
+  "templates-ambiguous": "« {value} » désigne plusieurs fichiers : précisez lequel ({known})",
+  "templates-unknown":
+    "« {value} » n'est pas un fichier du thème intégré{suggestion} ; « npx lettre templates eject » les liste",
+  "templates-eject-which": "quel fichier copier ? Les fichiers du thème intégré :",
+  "templates-eject-exists":
+    "{file} existe déjà dans le projet : il n'est pas remplacé (« npx lettre templates diff {file} » montre ce que lettre y a changé)",
+  "templates-ejected":
+    "{file} copié de lettre {version} : modifiez-le, lettre l'utilise à la place du gabarit intégré",
+  "templates-labels-hint":
+    "templates/labels.yaml : seuls les libellés que vous changez ont besoin d'y rester ; les autres viennent du thème intégré, y compris ceux que lettre ajoutera",
+  "templates-diff-changed":
+    "{file} : ce que lettre a changé dans ce gabarit depuis votre copie ({from} → {to}) :",
+  "templates-diff-update":
+    "pour reporter ces changements dans votre fichier : npx lettre templates update {file}",
+  "templates-diff-edited":
+    "{file} : pas de trace de la version copiée ; écarts entre votre fichier (−) et le gabarit intégré (+) :",
+  "templates-yours": "votre fichier",
+  "templates-update-which": "quel fichier mettre à jour ? npx lettre templates update <fichier>",
+  "templates-resolved":
+    "{file} : noté comme suivant le gabarit intégré de lettre {version} (votre fichier n'est pas modifié)",
+  "templates-update-no-record":
+    "{file} : pas de trace de la version copiée, les changements ne peuvent pas être reportés seuls ; comparez avec « npx lettre templates diff {file} », reportez-les à la main, puis « npx lettre templates update {file} --resolved »",
+  "templates-update-conflict":
+    "{file} : vos modifications touchent les mêmes lignes que celles de lettre, rien n'a été changé ; reportez-les à la main (npx lettre templates diff {file}), puis « npx lettre templates update {file} --resolved »",
+  "templates-updated": "{file} : les changements de lettre {version} y sont reportés",
+  "templates-not-own":
+    "{file} n'est pas un gabarit du projet (il vient du thème intégré) : « npx lettre templates eject {file} » le copie",
+  "templates-records-unreadable":
+    "templates/ejected.yaml n'est pas lisible : lettre y note d'où vient chaque gabarit copié ; remettez la version de votre sauvegarde ou de git, ou supprimez-le (diff comparera alors vos fichiers au thème actuel)",
+  "templates-records-header": `Écrit par « lettre templates eject » : le texte dont chaque gabarit a été copié, et la
+version de lettre, pour que « lettre templates diff » montre ce que lettre a changé
+depuis. Gardez-le avec vos gabarits ; ne le modifiez pas.`,
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -563,8 +641,9 @@ const en: Record<MessageKey, string> = {
   "yaml-aliases": "too many YAML references (*alias): at most {max} allowed, write the values out",
   "yaml-tag": 'YAML tag "{value}" refused: front matter is data only',
   "config-missing":
-    "config file not found: create lettre.config.yaml at the project root (see README)",
-  "template-missing": "template is missing: create this file (see README, “Changing templates”)",
+    "configuration file not found: is this the project folder? To start a newsletter, `npx lettre init <folder>` creates one",
+  "template-missing":
+    "template is missing: neither the project nor lettre's built-in theme has it; reinstall lettre (npm install)",
   "template-syntax": "Handlebars syntax error: {detail}",
   "template-unclosed":
     "a {{ … }} tag is badly closed or incomplete on this line (every {{ closes with }})",
@@ -597,6 +676,8 @@ const en: Record<MessageKey, string> = {
   "cli-usage": `Usage: lettre <command> [options]
 
 Commands:
+  init <folder>    creates the project of a new newsletter (--yes: no questions; --name,
+                   --url, --sender-name, --sender-address, --lang; --force: non-empty folder)
   build            builds the emails (dist/email/) and the web archive (dist/archive/)
   check            validates issues, config and templates; writes nothing
   new <slug>       creates newsletters/<slug>.md with every section type commented
@@ -609,6 +690,9 @@ Commands:
                    --inbox: also reads the returns mailbox every inbox.every minutes
   inbox            reads the returns mailbox (IMAP): bounces, complaints, unsubscribes;
                    inbox classify <file.eml>… [--json]: says what each message is
+  templates        the templates the project replaces; templates eject <file> copies one
+                   to edit; templates diff: what lettre changed in them since;
+                   templates update <file> [--resolved]: brings those changes in
 
 Options:
   --drafts         include drafts (draft: true); dev always does
@@ -621,6 +705,7 @@ Options:
   --out <dir>      output folder (default: dist)
   --lang fr|en     language of messages
   --debug          print stack traces of internal errors
+  -v, --version    print lettre's version
   -h, --help       show this help`,
   "cli-unknown-command": 'unknown command "{value}"{suggestion}',
   "cli-bad-option": "invalid option: {detail}",
@@ -979,6 +1064,76 @@ Options:
   "list-exported": 'list "{name}": {count} address(es) written to {file}',
   "list-export-write":
     "cannot write ({detail}): give the name of a file in a folder you may write to",
+  // lettre init
+  "init-folder": "the folder {folder} cannot be read ({detail})",
+  "init-not-empty":
+    "the folder {folder} is not empty ({count} item(s)): choose a new folder, or add --force to add the project to it without replacing any file",
+  "init-kept": "{file} already exists: kept as it is",
+  "init-kept-package": 'your package.json is kept: add to its "dependencies" {dependencies}',
+  "init-done": "project of the newsletter “{name}” created in {folder}",
+  "init-next": `Next:
+  {cd}npm install && npx lettre build
+  npx lettre dev      preview in the browser, on every save
+The project's README.md says how to write, publish and send each issue.`,
+  "init-ask-lang": "Language of the newsletter, fr or en (langue : fr ou en)?",
+  "init-bad-lang": 'unknown language "{value}": answer fr or en',
+  "init-ask-name": "Name of the newsletter (at the top of every email)?",
+  "init-ask-url": "Public address of the web archive (https://…)?",
+  "init-ask-senderName": "Sender's name?",
+  "init-ask-senderAddress": "Sender's email address?",
+  "init-default-name": "My newsletter",
+  "init-issue-title": "First issue of {name}",
+  // lettre templates
+  "templates-is-builtin":
+    "templates/ here is lettre's built-in theme itself (lettre's repository): there is nothing to replace",
+  "templates-usage-unknown":
+    '"lettre templates {value}" is unknown{suggestion}: lettre templates [eject|diff|update] <file>',
+  "templates-none":
+    "this project has no templates of its own: it uses the {count} files of lettre {version}'s built-in theme; `npx lettre templates eject <file>` copies one to edit",
+  "templates-own": "the project's templates (templates/), used instead of lettre {version}'s:",
+  "templates-status-own": "the project's own (the built-in theme has no file of that name)",
+  "templates-status-current":
+    "up to date: copied from lettre {from}, the built-in has not changed since",
+  "templates-status-changed":
+    "copied from lettre {from}; lettre has changed this template since: npx lettre templates diff {file}",
+  "templates-status-same": "the same as the built-in",
+  "templates-status-edited":
+    "changed, with no record of the version copied: npx lettre templates diff {file}",
+  "templates-file-status": "{file}: {status}",
+  "templates-used":
+    "{count} other file(s) of the built-in theme used as they are; `npx lettre templates eject <file>` copies one to edit",
+  "templates-ambiguous": '"{value}" names several files: say which ({known})',
+  "templates-unknown":
+    '"{value}" is not a file of the built-in theme{suggestion}; `npx lettre templates eject` lists them',
+  "templates-eject-which": "which file to copy? The files of the built-in theme:",
+  "templates-eject-exists":
+    "{file} already exists in the project: it is not replaced (`npx lettre templates diff {file}` shows what lettre changed in it)",
+  "templates-ejected":
+    "{file} copied from lettre {version}: edit it, lettre uses it instead of the built-in",
+  "templates-labels-hint":
+    "templates/labels.yaml: only the labels you change need to stay in it; the others come from the built-in theme, including those lettre will add",
+  "templates-diff-changed":
+    "{file}: what lettre changed in this template since your copy ({from} → {to}):",
+  "templates-diff-update":
+    "to bring these changes into your file: npx lettre templates update {file}",
+  "templates-diff-edited":
+    "{file}: no record of the version copied; differences between your file (−) and the built-in (+):",
+  "templates-yours": "your file",
+  "templates-update-which": "which file to update? npx lettre templates update <file>",
+  "templates-resolved":
+    "{file}: recorded as following lettre {version}'s built-in (your file is not changed)",
+  "templates-update-no-record":
+    "{file}: no record of the version copied, so the changes cannot be brought in by themselves; compare with `npx lettre templates diff {file}`, make them by hand, then `npx lettre templates update {file} --resolved`",
+  "templates-update-conflict":
+    "{file}: your changes touch the same lines as lettre's, nothing was changed; make them by hand (npx lettre templates diff {file}), then `npx lettre templates update {file} --resolved`",
+  "templates-updated": "{file}: lettre {version}'s changes are brought in",
+  "templates-not-own":
+    "{file} is not a template of the project (it comes from the built-in theme): `npx lettre templates eject {file}` copies it",
+  "templates-records-unreadable":
+    "templates/ejected.yaml cannot be read: lettre records in it where each copied template comes from; put back the version from your backup or git, or delete it (diff then compares your files with the current theme)",
+  "templates-records-header": `Written by \`lettre templates eject\`: the text each template was copied from, and
+lettre's version, so that \`lettre templates diff\` shows what lettre changed since.
+Keep it with your templates; do not edit it.`,
 };
 
 export const SUPPORTED_LOCALES = ["fr", "en"] as const;

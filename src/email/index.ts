@@ -35,7 +35,7 @@ export async function compileEmail(
   const fail = (rule: string, message: string, cause?: unknown) => ({
     diagnostics: [
       {
-        file: EMAIL_LAYOUT,
+        file: templates.shown(EMAIL_LAYOUT),
         rule,
         severity: "error" as const,
         message: `${message} (${issue.file})`,
@@ -84,14 +84,15 @@ function locate(error: MjmlError, mjml: string, issue: Issue, templates: Templat
     else stack.pop();
   }
   const file = stack.at(-1)?.file ?? EMAIL_LAYOUT;
+  const shown = templates.shown(file);
   const section = stack.findLast((s) => s.section !== undefined)?.section;
   const detail = error.message;
   const message =
     section === undefined
       ? `${t("mjml", { detail })} (${issue.file})`
-      : `${t("mjml-section", { detail, field: `sections[${section}]`, template: file })} (${issue.file}:${issue.lineOf(["sections", section])})`;
+      : `${t("mjml-section", { detail, field: `sections[${section}]`, template: shown })} (${issue.file}:${issue.lineOf(["sections", section])})`;
   return {
-    file,
+    file: shown,
     line: templateLine(templates.sources.get(file), error),
     rule: "mjml",
     severity: "error",

@@ -95,6 +95,7 @@ export class BuildCache {
 export const DISK_CACHE_DIR = ".lettre/cache/emails";
 const FORMAT = 2;
 
+/** lettre's code: its TypeScript sources, or in the package the JavaScript made of them. */
 const SRC = path.resolve(import.meta.dirname, "..");
 let codeVersion: Promise<string> | undefined;
 
@@ -102,7 +103,7 @@ let codeVersion: Promise<string> | undefined;
 export function code(): Promise<string> {
   codeVersion ??= (async () => {
     const hash = createHash("sha256");
-    const files = (await readdir(SRC, { recursive: true })).filter((f) => f.endsWith(".ts"));
+    const files = (await readdir(SRC, { recursive: true })).filter((f) => /\.[jt]s$/.test(f));
     for (const file of files.sort())
       hash.update(`${file}\0`).update(await readFile(path.join(SRC, file)));
     // And the libraries installed: a sanitizer or a compiler updated makes every product

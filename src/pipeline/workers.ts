@@ -6,6 +6,7 @@
  * `LETTRE_WORKERS` sets the number of threads (0: compile in the main thread).
  */
 import { availableParallelism } from "node:os";
+import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { type Compiled, compileMjml } from "../email/compile.ts";
 
@@ -31,7 +32,8 @@ export class CompilePool {
   }
 
   private start(): void {
-    const worker = new Worker(new URL("./worker.ts", import.meta.url));
+    // worker.ts in the repository, worker.js in the package (compiled).
+    const worker = new Worker(new URL(`./worker${path.extname(import.meta.url)}`, import.meta.url));
     const slot = { worker, jobs: new Map<number, Job>() };
     worker.on("message", (message: { id: number; compiled: Compiled }) => {
       slot.jobs.get(message.id)?.resolve(message.compiled);

@@ -104,7 +104,7 @@ export function renderEmailMjml(
     return {
       diagnostics: [
         {
-          file: EMAIL_LAYOUT,
+          file: templates.shown(EMAIL_LAYOUT),
           rule: "template-runtime",
           severity: "error",
           message: `${message} (${issue.file})`,

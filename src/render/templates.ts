@@ -4,13 +4,24 @@ import { z } from "zod";
 import { SECTION_TYPES } from "../content/index.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { text } from "../core/fields.ts";
-import { listInside, MAX_TEXT_BYTES, readFailureMessage, readInside } from "../core/files.ts";
+import { MAX_TEXT_BYTES, readFailureMessage, readInside } from "../core/files.ts";
 import { SUPPORTED_LOCALES, suggestion, t } from "../core/i18n.ts";
 import { validate } from "../core/validate.ts";
 import { readYaml } from "../core/yaml.ts";
 import { BUILTIN_HELPERS, createHelpers, type Labels } from "./helpers.ts";
+import {
+  listThemeDir,
+  type Origin,
+  readThemeFile,
+  shownFile,
+  side,
+  TEMPLATES_DIR,
+  type Theme,
+  themeOf,
+} from "./theme.ts";
 
-export const TEMPLATES_DIR = "templates";
+export { TEMPLATES_DIR };
+
 export const EMAIL_LAYOUT = "templates/email/layout.mjml.hbs";
 export const LABELS_FILE = "templates/labels.yaml";
 
@@ -52,6 +63,11 @@ export interface TemplateSet {
   labels: Labels;
   /** Template sources by project-relative file, for locating MJML errors. */
   sources: Map<string, string>;
+  /**
+   * How to name a file of `sources` in a message: itself when the project has it, else the
+   * built-in file it comes from.
+   */
+  shown: (file: string) => string;
 }
 
 export interface Templates {
@@ -67,25 +83,26 @@ interface Source {
   file: string;
   name: string;
   text: string;
+  origin: Origin;
 }
 
 /**
- * Reads a file of templates/: it must really be there (a symbolic link out of templates/ is
- * refused, not followed), be a regular file and of a sane size. `undefined` when it does not
- * exist; other problems are diagnostics.
+ * Reads a file of the theme (the project's, else the built-in one): it must really be in its
+ * templates/ (a symbolic link out of it is refused, not followed), be a regular file and of
+ * a sane size. `undefined` when neither has it; other problems are diagnostics.
  */
 async function readTemplate(
-  root: string,
+  theme: Theme,
   file: string,
   diagnostics: Diagnostic[],
   /** Listed in its folder, so "missing" means a broken link: report it too. */
   listed = false,
-): Promise<string | undefined> {
-  const read = await readInside(file, { root, within: TEMPLATES_DIR, maxBytes: MAX_TEXT_BYTES });
-  if ("bytes" in read) return read.bytes.toString("utf8");
+): Promise<{ text: string; origin: Origin } | undefined> {
+  const read = await readThemeFile(theme, file, MAX_TEXT_BYTES);
+  if ("bytes" in read) return { text: read.bytes.toString("utf8"), origin: read.origin };
   if (read.reason !== "missing" || listed) {
     diagnostics.push({
-      file,
+      file: shownFile(theme, file, read.origin),
       rule: read.reason === "outside" ? "file-outside" : "file-read",
       severity: "error",
       message: readFailureMessage(read, file),
@@ -95,50 +112,60 @@ async function readTemplate(
 }
 
 async function readSources(
-  root: string,
+  theme: Theme,
   dir: string,
   prefix: string,
   diagnostics: Diagnostic[],
 ): Promise<Source[] | undefined> {
-  const listed = await listInside(dir, { root, within: TEMPLATES_DIR });
-  if (!("entries" in listed)) {
+  const listed = await listThemeDir(theme, dir);
+  if (listed.failure) {
     diagnostics.push({
       file: dir,
-      rule: listed.reason === "outside" ? "file-outside" : "file-read",
+      rule: listed.failure.reason === "outside" ? "file-outside" : "file-read",
       severity: "error",
-      message: readFailureMessage(listed, `${dir}/`),
+      message: readFailureMessage(listed.failure, `${dir}/`),
     });
     return undefined;
   }
-  const names = listed.entries.map((entry) => entry.name);
   const sources: Source[] = [];
-  for (const name of names.filter((n) => n.endsWith(".hbs")).sort()) {
+  for (const name of [...listed.entries.keys()].filter((n) => n.endsWith(".hbs")).sort()) {
     const file = `${dir}/${name}`;
     // One that cannot be read is reported, and stays known: no error at each use of it.
-    const text = (await readTemplate(root, file, diagnostics, true)) ?? "";
-    sources.push({ file, name: prefix + name.replace(/\.hbs$/, ""), text });
+    const read = await readTemplate(theme, file, diagnostics, true);
+    const origin = read?.origin ?? listed.entries.get(name)?.origin ?? "project";
+    sources.push({
+      file,
+      name: prefix + name.replace(/\.hbs$/, ""),
+      text: read?.text ?? "",
+      origin,
+    });
   }
   return sources;
 }
 
-/** Loads and checks the email and archive templates, which share labels and helpers. */
+/**
+ * Loads and checks the email and archive templates, which share labels and helpers: the
+ * project's templates/ over the built-in theme, file by file.
+ */
 export async function loadTemplates(
   root: string,
+  builtinRoot?: string,
 ): Promise<{ templates?: Templates; diagnostics: Diagnostic[] }> {
+  const theme = themeOf(root, builtinRoot);
   const diagnostics: Diagnostic[] = [];
   const labelErrors: Diagnostic[] = [];
-  const labels = await loadLabels(root, labelErrors);
+  const labels = await loadLabels(theme, labelErrors);
   diagnostics.push(...labelErrors);
   // Unreadable labels are reported once, not again at every template that uses them.
   const knownLabels = labelErrors.length > 0 ? undefined : labels;
-  const email = await loadSet(root, EMAIL_SET, labels, knownLabels, diagnostics);
-  const archive = await loadSet(root, ARCHIVE_SET, labels, knownLabels, diagnostics);
+  const email = await loadSet(theme, EMAIL_SET, labels, knownLabels, diagnostics);
+  const archive = await loadSet(theme, ARCHIVE_SET, labels, knownLabels, diagnostics);
   if (!email || !archive || diagnostics.length > 0) return { diagnostics };
   return { templates: { email, archive }, diagnostics };
 }
 
 async function loadSet(
-  root: string,
+  theme: Theme,
   spec: SetSpec,
   labels: Labels,
   knownLabels: Labels | undefined,
@@ -152,14 +179,14 @@ async function loadSet(
   for (const page of spec.pages) {
     const file = `${spec.dir}/${page}`;
     const found = diagnostics.length;
-    const text = await readTemplate(root, file, diagnostics);
-    if (text === undefined && diagnostics.length === found) missing(file);
-    else if (text !== undefined) {
-      pages.push({ file, name: path.basename(page).replace(/(\.mjml)?\.hbs$/, ""), text });
+    const read = await readTemplate(theme, file, diagnostics);
+    if (read === undefined && diagnostics.length === found) missing(file);
+    else if (read !== undefined) {
+      pages.push({ file, name: path.basename(page).replace(/(\.mjml)?\.hbs$/, ""), ...read });
     }
   }
-  const partials = await readSources(root, `${spec.dir}/partials`, "", diagnostics);
-  const sections = await readSources(root, `${spec.dir}/sections`, "sections/", diagnostics);
+  const partials = await readSources(theme, `${spec.dir}/partials`, "", diagnostics);
+  const sections = await readSources(theme, `${spec.dir}/sections`, "sections/", diagnostics);
   // A folder that cannot be read is one problem, not one more at each use of its partials.
   if (!partials || !sections) return undefined;
   for (const type of SECTION_TYPES) {
@@ -173,8 +200,10 @@ async function loadSet(
   const helpers = createHelpers(labels);
   env.registerHelper(helpers);
   const sources = new Map<string, string>();
+  const origins = new Map<string, Origin>();
   for (const partial of [...partials, ...sections]) {
     sources.set(partial.file, partial.text);
+    origins.set(partial.file, partial.origin);
     const section = partial.name.startsWith("sections/") ? " #{{@index}}" : "";
     // Same line as line 1 of the partial, so Handlebars line numbers stay right.
     env.registerPartial(
@@ -184,44 +213,83 @@ async function loadSet(
         : partial.text,
     );
   }
-  for (const page of pages) sources.set(page.file, page.text);
+  for (const page of pages) {
+    sources.set(page.file, page.text);
+    origins.set(page.file, page.origin);
+  }
+  const shown = (file: string) => shownFile(theme, file, origins.get(file) ?? "project");
   const known = {
     helpers: [...Object.keys(helpers), ...BUILTIN_HELPERS],
     partials: [...partials, ...sections].map((p) => p.name),
     labels: knownLabels,
   };
   for (const source of [...partials, ...sections, ...pages]) {
-    diagnostics.push(...checkTemplate(source, known));
+    for (const d of checkTemplate(source, known)) diagnostics.push({ ...d, file: shown(d.file) });
   }
   if (diagnostics.length > before || pages.length < spec.pages.length) return undefined;
   const compiled = new Map(pages.map((page) => [page.name, env.compile(page.text)] as const));
-  return { env, pages: compiled, labels, sources };
+  return { env, pages: compiled, labels, sources, shown };
 }
 
-async function loadLabels(root: string, diagnostics: Diagnostic[]): Promise<Labels> {
-  const found = diagnostics.length;
-  const source = await readTemplate(root, LABELS_FILE, diagnostics);
-  if (source === undefined && diagnostics.length > found) return {};
-  if (source === undefined) {
+/**
+ * The words of the templates: the built-in labels.yaml, each of whose words the project's
+ * labels.yaml may replace, language by language and key by key.
+ */
+async function loadLabels(theme: Theme, diagnostics: Diagnostic[]): Promise<Labels> {
+  const base = await readLabels(theme, theme.builtin ? "builtin" : "project", diagnostics);
+  if (!theme.builtin || !base) return base ?? {};
+  const own = (await readLabels(theme, "project", diagnostics)) ?? {};
+  return Object.fromEntries(
+    SUPPORTED_LOCALES.map((lang) => [lang, { ...base[lang], ...own[lang] }]),
+  );
+}
+
+/** One labels.yaml, checked; undefined when it is missing. */
+async function readLabels(
+  theme: Theme,
+  origin: Origin,
+  diagnostics: Diagnostic[],
+): Promise<Labels | undefined> {
+  const file = shownFile(theme, LABELS_FILE, origin);
+  const read = await readInside(LABELS_FILE, {
+    root: side(theme, origin),
+    within: TEMPLATES_DIR,
+    maxBytes: MAX_TEXT_BYTES,
+  });
+  // The built-in theme's own words must be there; a project's are optional.
+  const required = origin === "builtin" || !theme.builtin;
+  if (!("bytes" in read)) {
+    if (read.reason === "missing" && !required) return undefined;
     diagnostics.push({
-      file: LABELS_FILE,
-      rule: "template-missing",
+      file,
+      rule: read.reason === "missing" ? "template-missing" : "file-read",
       severity: "error",
-      message: t("template-missing"),
+      message: read.reason === "missing" ? t("template-missing") : readFailureMessage(read, file),
     });
     return {};
   }
-  const yaml = readYaml(source, LABELS_FILE);
+  const yaml = readYaml(read.bytes.toString("utf8"), file);
   diagnostics.push(...yaml.diagnostics);
   if (yaml.diagnostics.length > 0) return {};
-  const result = validate(labelsSchema, yaml.data, LABELS_FILE, yaml.lineOf);
+  const result = validate(
+    required ? labelsSchema : overridingLabelsSchema,
+    yaml.data,
+    file,
+    yaml.lineOf,
+  );
   diagnostics.push(...result.diagnostics);
-  return result.value ?? {};
+  return (result.value as Labels | undefined) ?? {};
 }
 
 /** Every language has its words; every word is a non-empty text. */
 const labelsSchema = z.strictObject(
   Object.fromEntries(SUPPORTED_LOCALES.map((lang) => [lang, z.record(z.string(), text())])),
+);
+/** A project's labels.yaml: only the words it changes, in the languages it changes. */
+const overridingLabelsSchema = z.strictObject(
+  Object.fromEntries(
+    SUPPORTED_LOCALES.map((lang) => [lang, z.record(z.string(), text()).optional()]),
+  ),
 );
 
 type Known = { helpers: string[]; partials: string[]; labels: Labels | undefined };

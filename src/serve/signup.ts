@@ -159,7 +159,7 @@ async function sendConfirmation(
       "failure" in compiled
         ? compiled.failure
         : compiled.errors.map((e) => `line ${e.line}: ${e.message}`).join("; ");
-    throw new Error(`templates/email/confirm.mjml.hbs: ${detail}`);
+    throw new Error(`${email.shown("templates/email/confirm.mjml.hbs")}: ${detail}`);
   }
   const domain = messageDomain(config.sender.address);
   await context.transport().send({

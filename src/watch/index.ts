@@ -88,8 +88,12 @@ export function watch(options: WatchOptions): Watching {
   let watcher: FSWatcher | undefined;
   const ready = (async () => {
     await run([], performance.now());
-    watcher = chokidar([CONTENT_DIR, TEMPLATES_DIR, CONFIG_FILE], {
+    // The project folder, for what is in it or comes into it: templates/ is often missing
+    // (the built-in theme is used) until the editor takes a template over. chokidar given a
+    // path that does not exist yet says "ready" before it has scanned the others.
+    watcher = chokidar(".", {
       cwd: root,
+      ignored: (file) => !watched(path.relative(root, path.resolve(root, file))),
       ignoreInitial: true,
       // A link in newsletters/ to /usr (or to any big folder) must not make lettre walk and
       // watch gigabytes: links are watched as links, never followed. The build does not
@@ -121,6 +125,14 @@ export function watch(options: WatchOptions): Watching {
         names.map((name) => path.join(dir, name).split(path.sep).join("/")),
       ),
   };
+}
+
+/** The issues, the templates and the config: what the watcher looks at in the project. */
+function watched(relative: string): boolean {
+  if (relative === "") return true;
+  const [first, ...rest] = relative.split(path.sep);
+  if (first === CONFIG_FILE) return rest.length === 0;
+  return first === CONTENT_DIR || first === TEMPLATES_DIR;
 }
 
 /** A build that threw, as a result with its problems: nothing was written. */

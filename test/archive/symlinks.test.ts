@@ -141,7 +141,10 @@ describe("symbolic links and special files in newsletters/", () => {
 
   it("does not read templates, their assets or the config through links out of the project", async () => {
     const away = await elsewhere();
-    const root = await makeProject({ "newsletters/2026-s1.md": issue("Bonjour.") });
+    const root = await makeProject(
+      { "newsletters/2026-s1.md": issue("Bonjour.") },
+      { theme: true },
+    );
     await symlink(
       path.join(away, "secret.png"),
       path.join(root, "templates/archive/assets/leak.css"),
@@ -218,7 +221,10 @@ describe("symbolic links and special files in newsletters/", () => {
       await mkdir(path.join(away, `d${i}`));
       for (let j = 0; j < 50; j++) await writeFile(path.join(away, `d${i}`, `f${j}.css`), SECRET);
     }
-    const root = await makeProject({ "newsletters/2026-s1.md": issue("Bonjour.") });
+    const root = await makeProject(
+      { "newsletters/2026-s1.md": issue("Bonjour.") },
+      { theme: true },
+    );
     const assets = path.join(root, "templates/archive/assets");
     await rm(assets, { recursive: true });
     await symlink(away, assets);

@@ -47,7 +47,7 @@ describe("config", () => {
     await rm(`${root}/lettre.config.yaml`);
     const { diagnostics } = await loadConfig(root);
     expect(diagnostics.map(formatDiagnostic)).toEqual([
-      "lettre.config.yaml: fichier de configuration introuvable : créez lettre.config.yaml à la racine du projet (voir README)",
+      "lettre.config.yaml: fichier de configuration introuvable : est-ce bien le dossier du projet ? Pour commencer une lettre, « npx lettre init <dossier> » le crée",
     ]);
   });
 

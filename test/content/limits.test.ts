@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
 import { loadIssues, parseIssue } from "../../src/content/index.ts";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
-import { makeProject, put, REPO } from "../helpers.ts";
+import { CONFIG, makeProject, put, REPO } from "../helpers.ts";
 
 const HEAD = "---\ntitle: Lettre\ndate: 2026-01-15\n---\n";
 
@@ -123,7 +123,7 @@ describe("Markdown the parser would take minutes over", () => {
 
   it("holds the config's footer, Markdown on every email and page, to the same limits", async () => {
     // 20 000 one-word list items: 120 KB, under the size limit; a minute to render.
-    const config = await readFile(path.join(REPO, "lettre.config.yaml"), "utf8");
+    const config = await readFile(CONFIG, "utf8");
     const footer = `footer: |\n${"  - a\n".repeat(20_000)}`;
     const root = await makeProject({
       "newsletters/2026-s1.md": `${HEAD}Bonjour.\n`,

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
 import { build } from "../../src/pipeline/index.ts";
-import { fixtureProject, makeProject, put, read } from "../helpers.ts";
+import { builtin, fixtureProject, makeProject, put, read } from "../helpers.ts";
 
 const NNBSP = "\u202F";
 
@@ -214,7 +214,7 @@ describe("lettre build, through the real pipeline", () => {
   it("points an MJML error at the template and the section that produced it", async () => {
     const root = await fullProject();
     const file = "templates/email/sections/datathon.hbs";
-    const source = await read(root, file);
+    const source = await builtin(file);
     await put(
       root,
       file,

@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { LettreError } from "../../src/core/diagnostic.ts";
 import { DISK_CACHE_DIR, PRODUCTS_DIR, SPARE_DIR } from "../../src/pipeline/cache.ts";
 import { build } from "../../src/pipeline/index.ts";
-import { put, read } from "../helpers.ts";
+import { put, read, readTheme } from "../helpers.ts";
 import { project, tree } from "./helpers.ts";
 
 const today = "2026-01-01";
@@ -94,7 +94,7 @@ describe("a build from the last build's products and output", () => {
         "a template changed",
         async () => {
           const file = "templates/archive/partials/site-footer.hbs";
-          await put(root, file, `${await read(root, file)}<!-- changé -->\n`);
+          await put(root, file, `${await readTheme(root, file)}<!-- changé -->\n`);
         },
       ],
     ];

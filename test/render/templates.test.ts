@@ -3,11 +3,12 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
 import { loadTemplates } from "../../src/render/index.ts";
-import { makeProject, put, read } from "../helpers.ts";
+import { builtin, makeProject, put } from "../helpers.ts";
 
+/** A project that overrides `file` with the built-in one, edited. */
 async function withTemplate(file: string, edit: (source: string) => string) {
   const root = await makeProject();
-  await put(root, file, edit(await read(root, file)));
+  await put(root, file, edit(await builtin(file)));
   return (await loadTemplates(root)).diagnostics.map(formatDiagnostic);
 }
 
@@ -75,12 +76,21 @@ describe("templates", () => {
     ]);
   });
 
-  it("asks for the template of a section type that has none", async () => {
+  it("asks for the template of a section type that neither the project nor lettre has", async () => {
+    // A theme without it, as the built-in theme of a lettre that lacks one.
+    const theme = await makeProject({}, { theme: true });
+    await rm(path.join(theme, "templates/email/sections/agenda.hbs"));
     const root = await makeProject();
-    await rm(path.join(root, "templates/email/sections/agenda.hbs"));
-    const { diagnostics } = await loadTemplates(root);
+    const { diagnostics } = await loadTemplates(root, theme);
     expect(diagnostics.map(formatDiagnostic)).toEqual([
       "templates/email/sections/agenda.hbs: aucun gabarit pour le type de section « agenda » : créez templates/email/sections/agenda.hbs",
     ]);
+    // A project that has one is complete again.
+    await put(
+      root,
+      "templates/email/sections/agenda.hbs",
+      await builtin("templates/email/sections/agenda.hbs"),
+    );
+    expect((await loadTemplates(root, theme)).diagnostics).toEqual([]);
   });
 });

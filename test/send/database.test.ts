@@ -28,10 +28,11 @@ async function withList(root?: string) {
 }
 
 /**
- * Root ignores file permissions: as root, the command runs as "nobody" (uid 65534), for whom
- * a read-only file is read-only. As anyone else, it runs as that user.
+ * Root ignores file permissions: as root, the command runs without the capabilities that
+ * override them (test/cli.ts), so that a read-only file is read-only. As anyone else, it
+ * runs as that user.
  */
-const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+const asUser = { unprivileged: true };
 
 describe("a database lettre cannot use is named, with the fix", () => {
   it("not a database (text written into it): every command that opens it says so", async () => {

@@ -51,10 +51,13 @@ export async function freePort(): Promise<number> {
 /** A built project whose lists hold `sizes[list]` addresses each, sending to `smtpUrl`. */
 export async function loadProject(smtpUrl: string, sizes: Record<string, number>) {
   const root = await mkdtemp(path.join(tmpdir(), "lettre-load-"));
-  await cp(path.join(REPO, "templates"), path.join(root, "templates"), { recursive: true });
   const fixture = path.join(REPO, "test/fixtures/archive/newsletters");
   await cp(fixture, path.join(root, "newsletters"), { recursive: true });
-  const config = await readFile(path.join(REPO, "lettre.config.yaml"), "utf8");
+  // The tests' own config (as test/helpers.ts CONFIG), and the built-in theme.
+  const config = await readFile(
+    path.join(REPO, "test/fixtures/project/lettre.config.yaml"),
+    "utf8",
+  );
   await writeFile(
     path.join(root, "lettre.config.yaml"),
     `${config.trimEnd()}\nsending:\n  transport: ${smtpUrl}\n  connections: 2\n  rate: 1000\n`,

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../src/core/diagnostic.ts";
 import { build } from "../../src/pipeline/index.ts";
 import { type BuildEvent, type Watching, watch } from "../../src/watch/index.ts";
-import { fixtureProject, put, read } from "../helpers.ts";
+import { fixtureProject, put, read, readTheme } from "../helpers.ts";
 
 const TODAY = "2026-03-01";
 let watching: Watching | undefined;
@@ -82,7 +82,7 @@ describe("lettre dev / build --watch: the watcher", () => {
   it("rebuilds everything when a template or the config changes", async () => {
     const { root, next } = await start();
     let built = next();
-    const header = await read(root, "templates/email/partials/header.hbs");
+    const header = await readTheme(root, "templates/email/partials/header.hbs");
     await put(
       root,
       "templates/email/partials/header.hbs",
@@ -140,7 +140,7 @@ describe("lettre dev / build --watch: the watcher", () => {
     const { root, next } = await start();
     const save = async (file: string, edit: (text: string) => string) => {
       const built = next();
-      await put(root, file, edit(await read(root, file)));
+      await put(root, file, edit(await readTheme(root, file)));
       await built;
     };
     await save("newsletters/2025-s2.md", (s) =>

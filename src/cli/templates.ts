@@ -1,0 +1,356 @@
+/**
+ * `lettre templates`: what a project takes over from the built-in theme, and how it keeps up
+ * with lettre's later versions.
+ *
+ * - `lettre templates`: the project's templates, each with where it stands.
+ * - `lettre templates eject <file|folder>…`: copies built-in files into templates/ to edit,
+ *   and records in templates/ejected.yaml the text each came from (and lettre's version).
+ * - `lettre templates diff [file]…`: for each, what the built-in changed since it was copied
+ *   (or, with no record, how the project's file differs from the built-in one).
+ * - `lettre templates update <file>…`: brings those changes into the project's file when
+ *   they apply cleanly; `--resolved` records the built-in as merged by hand.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { styleText } from "node:util";
+import { applyPatch, createTwoFilesPatch, structuredPatch } from "diff";
+import { isMap, parseDocument, stringify } from "yaml";
+import { z } from "zod";
+import { MAX_TEXT_BYTES, readInside } from "../core/files.ts";
+import { suggestion, t } from "../core/i18n.ts";
+import {
+  builtinVersion,
+  type Origin,
+  side,
+  TEMPLATES_DIR,
+  type Theme,
+  themeFiles,
+  themeOf,
+} from "../render/theme.ts";
+
+/** Where `eject` records what each file was copied from. */
+export const EJECTED_FILE = `${TEMPLATES_DIR}/ejected.yaml`;
+
+const recordSchema = z.strictObject({
+  version: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  base: z.string(),
+});
+type Record_ = z.infer<typeof recordSchema>;
+
+export async function runTemplates(
+  root: string,
+  args: string[],
+  options: { resolved?: boolean | undefined },
+): Promise<number> {
+  const [action = "list", ...files] = args;
+  const theme = themeOf(root);
+  if (!theme.builtin) {
+    console.log(t("templates-is-builtin"));
+    return 0;
+  }
+  if (!["list", "eject", "diff", "update"].includes(action)) {
+    console.error(
+      t("templates-usage-unknown", {
+        value: action,
+        suggestion: suggestion(action, ["eject", "diff", "update"]),
+      }),
+    );
+    return 2;
+  }
+  const state = await readState(theme);
+  if (typeof state === "string") {
+    console.error(state);
+    return 1;
+  }
+  if (action === "list") return list(theme, state);
+  if (action === "eject") return eject(theme, state, files);
+  if (action === "diff") return diff(theme, state, files);
+  return update(theme, state, files, options.resolved === true);
+}
+
+interface State {
+  builtin: string[];
+  own: string[];
+  records: Map<string, Record_>;
+  version: string;
+}
+
+async function readState(theme: Theme): Promise<State | string> {
+  const records = await readRecords(theme);
+  if (typeof records === "string") return records;
+  return {
+    builtin: await themeFiles(theme, "builtin"),
+    own: (await themeFiles(theme, "project")).filter((f) => f !== EJECTED_FILE),
+    records,
+    version: builtinVersion(theme),
+  };
+}
+
+/** The text of a file of one side of the theme, or undefined. */
+async function textOf(theme: Theme, file: string, origin: Origin): Promise<string | undefined> {
+  const read = await readInside(file, {
+    root: side(theme, origin),
+    within: TEMPLATES_DIR,
+    maxBytes: MAX_TEXT_BYTES,
+  });
+  return "bytes" in read ? read.bytes.toString("utf8") : undefined;
+}
+
+type Status = "own" | "current" | "changed" | "same" | "edited";
+
+/** Where a project's file stands against the built-in one. */
+async function statusOf(theme: Theme, state: State, file: string): Promise<Status> {
+  if (!state.builtin.includes(file)) return "own";
+  const builtin = (await textOf(theme, file, "builtin")) ?? "";
+  const record = state.records.get(file);
+  if (record) return record.base === builtin ? "current" : "changed";
+  return (await textOf(theme, file, "project")) === builtin ? "same" : "edited";
+}
+
+async function list(theme: Theme, state: State): Promise<number> {
+  const used = state.builtin.filter((f) => !state.own.includes(f)).length;
+  if (state.own.length === 0) {
+    console.log(t("templates-none", { count: used, version: state.version }));
+    return 0;
+  }
+  console.log(t("templates-own", { version: state.version }));
+  const width = Math.max(...state.own.map((f) => f.length));
+  for (const file of state.own) {
+    const status = await statusOf(theme, state, file);
+    const from = state.records.get(file)?.version ?? "";
+    console.log(`  ${file.padEnd(width)}  ${t(`templates-status-${status}`, { from, file })}`);
+  }
+  console.log(t("templates-used", { count: used }));
+  return 0;
+}
+
+/** The built-in files an argument names: a file or folder of templates/, with or without it. */
+function resolve(state: State, arg: string): string[] | string {
+  const clean = arg.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/+$/, "");
+  const file = clean.startsWith(`${TEMPLATES_DIR}/`) ? clean : `${TEMPLATES_DIR}/${clean}`;
+  if (state.builtin.includes(file)) return [file];
+  const inside = state.builtin.filter((f) => f.startsWith(`${file}/`));
+  if (inside.length > 0) return inside;
+  // A name alone (footer.hbs), when only one file of the theme has it.
+  const named = state.builtin.filter((f) => path.posix.basename(f) === clean);
+  if (named.length === 1) return named;
+  if (named.length > 1) return t("templates-ambiguous", { value: arg, known: named.join(", ") });
+  const short = state.builtin.map((f) => f.slice(TEMPLATES_DIR.length + 1));
+  return t("templates-unknown", { value: arg, suggestion: suggestion(clean, short) });
+}
+
+async function eject(theme: Theme, state: State, args: string[]): Promise<number> {
+  if (args.length === 0) {
+    console.error(t("templates-eject-which"));
+    for (const file of state.builtin) console.error(`  ${file.slice(TEMPLATES_DIR.length + 1)}`);
+    return 2;
+  }
+  const wanted: string[] = [];
+  for (const arg of args) {
+    const files = resolve(state, arg);
+    if (typeof files === "string") {
+      console.error(files);
+      return 2;
+    }
+    wanted.push(...files.filter((f) => !wanted.includes(f)));
+  }
+  let code = 0;
+  for (const file of wanted) {
+    if (state.own.includes(file)) {
+      console.error(t("templates-eject-exists", { file }));
+      code = 1;
+      continue;
+    }
+    const text = await textOf(theme, file, "builtin");
+    if (text === undefined) continue;
+    const target = path.join(theme.root, file);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, text, { flag: "wx" });
+    state.records.set(file, record(text, state.version));
+    state.own.push(file);
+    console.log(t("templates-ejected", { file, version: state.version }));
+  }
+  await writeRecords(theme, state.records);
+  if (wanted.includes(`${TEMPLATES_DIR}/labels.yaml`)) console.log(t("templates-labels-hint"));
+  return code;
+}
+
+async function diff(theme: Theme, state: State, args: string[]): Promise<number> {
+  const files = args.length > 0 ? await chosen(state, args) : state.own;
+  if (typeof files === "number") return files;
+  if (files.length === 0) {
+    console.log(t("templates-none", { count: state.builtin.length, version: state.version }));
+    return 0;
+  }
+  for (const file of files) {
+    const status = await statusOf(theme, state, file);
+    const record = state.records.get(file);
+    const builtin = (await textOf(theme, file, "builtin")) ?? "";
+    if (status === "own" || status === "current" || status === "same") {
+      const said = t(`templates-status-${status}`, { from: record?.version ?? "" });
+      console.log(t("templates-file-status", { file, status: said }));
+      continue;
+    }
+    if (status === "changed" && record) {
+      console.log(
+        paint(
+          "bold",
+          t("templates-diff-changed", { file, from: record.version, to: state.version }),
+        ),
+      );
+      console.log(patch(file, record.base, builtin, record.version, state.version));
+      console.log(t("templates-diff-update", { file }));
+    } else {
+      const own = (await textOf(theme, file, "project")) ?? "";
+      console.log(paint("bold", t("templates-diff-edited", { file })));
+      console.log(patch(file, own, builtin, t("templates-yours"), state.version));
+    }
+  }
+  return 0;
+}
+
+async function update(
+  theme: Theme,
+  state: State,
+  args: string[],
+  resolved: boolean,
+): Promise<number> {
+  if (args.length === 0) {
+    console.error(t("templates-update-which"));
+    return 2;
+  }
+  const files = await chosen(state, args);
+  if (typeof files === "number") return files;
+  let code = 0;
+  for (const file of files) {
+    const status = await statusOf(theme, state, file);
+    const builtin = (await textOf(theme, file, "builtin")) ?? "";
+    if (status === "own" || status === "current" || status === "same") {
+      const said = t(`templates-status-${status}`, { from: state.version });
+      console.log(t("templates-file-status", { file, status: said }));
+      continue;
+    }
+    if (resolved) {
+      state.records.set(file, record(builtin, state.version));
+      console.log(t("templates-resolved", { file, version: state.version }));
+      continue;
+    }
+    const base = state.records.get(file)?.base;
+    const own = await textOf(theme, file, "project");
+    const merged =
+      base === undefined || own === undefined
+        ? false
+        : applyPatch(own, structuredPatch(file, file, base, builtin), { fuzzFactor: 0 });
+    if (merged === false) {
+      console.error(
+        t(base === undefined ? "templates-update-no-record" : "templates-update-conflict", {
+          file,
+        }),
+      );
+      code = 1;
+      continue;
+    }
+    await writeFile(path.join(theme.root, file), merged);
+    state.records.set(file, record(builtin, state.version));
+    console.log(t("templates-updated", { file, version: state.version }));
+  }
+  await writeRecords(theme, state.records);
+  return code;
+}
+
+/** The project's files that `args` name (each must be one of its templates). */
+async function chosen(state: State, args: string[]): Promise<string[] | number> {
+  const files: string[] = [];
+  for (const arg of args) {
+    const clean = arg.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/+$/, "");
+    const file = clean.startsWith(`${TEMPLATES_DIR}/`) ? clean : `${TEMPLATES_DIR}/${clean}`;
+    const matching = state.own.filter((f) => f === file || f.startsWith(`${file}/`));
+    const named = state.own.filter((f) => path.posix.basename(f) === clean);
+    const found = matching.length > 0 ? matching : named.length === 1 ? named : [];
+    if (found.length === 0) {
+      const known = resolve(state, arg);
+      console.error(
+        typeof known === "string" ? known : t("templates-not-own", { file: known[0] ?? file }),
+      );
+      return 2;
+    }
+    files.push(...found.filter((f) => !files.includes(f)));
+  }
+  return files;
+}
+
+function record(text: string, version: string): Record_ {
+  return { version, sha256: sha256(text), base: text };
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** A unified diff, coloured on a terminal. */
+function patch(file: string, from: string, to: string, fromLabel: string, toLabel: string) {
+  const text = createTwoFilesPatch(file, file, from, to, fromLabel, toLabel, { context: 3 })
+    .split("\n")
+    .slice(1)
+    .join("\n")
+    .trimEnd();
+  if (!process.stdout.isTTY) return text;
+  return text
+    .split("\n")
+    .map((line) =>
+      /^\+(?!\+\+)/.test(line)
+        ? styleText("green", line)
+        : /^-(?!--)/.test(line)
+          ? styleText("red", line)
+          : /^@@/.test(line)
+            ? styleText("cyan", line)
+            : line,
+    )
+    .join("\n");
+}
+
+function paint(format: Parameters<typeof styleText>[0], text: string): string {
+  return process.stdout.isTTY ? styleText(format, text) : text;
+}
+
+/**
+ * templates/ejected.yaml, checked: a record whose text no longer matches its hash (edited by
+ * hand) is dropped, so that it never shows a wrong diff. A file that cannot be read or
+ * understood is said, with the fix.
+ */
+async function readRecords(theme: Theme): Promise<Map<string, Record_> | string> {
+  const records = new Map<string, Record_>();
+  const read = await readInside(EJECTED_FILE, {
+    root: theme.root,
+    within: TEMPLATES_DIR,
+    maxBytes: 16 * MAX_TEXT_BYTES,
+  });
+  if (!("bytes" in read)) {
+    return read.reason === "missing" ? records : t("templates-records-unreadable");
+  }
+  const document = parseDocument(read.bytes.toString("utf8"));
+  if (document.errors.length > 0 || (document.contents && !isMap(document.contents))) {
+    return t("templates-records-unreadable");
+  }
+  const data = (document.toJS() ?? {}) as Record<string, unknown>;
+  for (const [file, value] of Object.entries(data)) {
+    const parsed = recordSchema.safeParse(value);
+    if (parsed.success && sha256(parsed.data.base) === parsed.data.sha256) {
+      records.set(file, parsed.data);
+    }
+  }
+  return records;
+}
+
+async function writeRecords(theme: Theme, records: Map<string, Record_>): Promise<void> {
+  if (records.size === 0) return;
+  const sorted = Object.fromEntries([...records].sort(([a], [b]) => a.localeCompare(b)));
+  const text = `${t("templates-records-header")
+    .split("\n")
+    .map((line) => `# ${line}`.trimEnd())
+    .join("\n")}\n${stringify(sorted, { lineWidth: 0, blockQuote: "literal" })}`;
+  await mkdir(path.join(theme.root, TEMPLATES_DIR), { recursive: true });
+  await writeFile(path.join(theme.root, EJECTED_FILE), text);
+}
