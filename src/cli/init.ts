@@ -79,12 +79,19 @@ export async function runInit(options: InitOptions): Promise<number> {
   const kept: string[] = [];
   for (const { file, content } of files) {
     const absolute = path.join(target, file);
-    await mkdir(path.dirname(absolute), { recursive: true });
     try {
+      await mkdir(path.dirname(absolute), { recursive: true });
+      // Created, never opened if it exists (even as a link): nothing is ever replaced.
       await writeFile(absolute, content, { flag: "wx" });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      kept.push(file);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") {
+        kept.push(file);
+        continue;
+      }
+      const where = path.join(shown, file);
+      console.error(t("init-write", { file: where, detail: code ?? (error as Error).message }));
+      return 1;
     }
   }
   for (const file of kept) console.error(t("init-kept", { file }));

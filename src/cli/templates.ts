@@ -11,13 +11,14 @@
  *   they apply cleanly; `--resolved` records the built-in as merged by hand.
  */
 import { createHash } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, realpath, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { styleText } from "node:util";
 import { applyPatch, createTwoFilesPatch, structuredPatch } from "diff";
 import { isMap, parseDocument, stringify } from "yaml";
 import { z } from "zod";
-import { MAX_TEXT_BYTES, readInside } from "../core/files.ts";
+import { isInside, MAX_TEXT_BYTES, readInside } from "../core/files.ts";
 import { suggestion, t } from "../core/i18n.ts";
 import {
   builtinVersion,
@@ -165,14 +166,20 @@ async function eject(theme: Theme, state: State, args: string[]): Promise<number
     }
     const text = await textOf(theme, file, "builtin");
     if (text === undefined) continue;
-    const target = path.join(theme.root, file);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, text, { flag: "wx" });
+    const refused = await writeTheme(theme, file, text, "wx");
+    if (refused) {
+      console.error(refused);
+      return 1;
+    }
     state.records.set(file, record(text, state.version));
     state.own.push(file);
     console.log(t("templates-ejected", { file, version: state.version }));
   }
-  await writeRecords(theme, state.records);
+  const refused = await writeRecords(theme, state.records);
+  if (refused) {
+    console.error(refused);
+    return 1;
+  }
   if (wanted.includes(`${TEMPLATES_DIR}/labels.yaml`)) console.log(t("templates-labels-hint"));
   return code;
 }
@@ -252,11 +259,19 @@ async function update(
       code = 1;
       continue;
     }
-    await writeFile(path.join(theme.root, file), merged);
+    const refused = await writeTheme(theme, file, merged);
+    if (refused) {
+      console.error(refused);
+      return 1;
+    }
     state.records.set(file, record(builtin, state.version));
     console.log(t("templates-updated", { file, version: state.version }));
   }
-  await writeRecords(theme, state.records);
+  const refused = await writeRecords(theme, state.records);
+  if (refused) {
+    console.error(refused);
+    return 1;
+  }
   return code;
 }
 
@@ -344,13 +359,51 @@ async function readRecords(theme: Theme): Promise<Map<string, Record_> | string>
   return records;
 }
 
-async function writeRecords(theme: Theme, records: Map<string, Record_>): Promise<void> {
-  if (records.size === 0) return;
+async function writeRecords(
+  theme: Theme,
+  records: Map<string, Record_>,
+): Promise<string | undefined> {
+  if (records.size === 0) return undefined;
   const sorted = Object.fromEntries([...records].sort(([a], [b]) => a.localeCompare(b)));
   const text = `${t("templates-records-header")
     .split("\n")
     .map((line) => `# ${line}`.trimEnd())
     .join("\n")}\n${stringify(sorted, { lineWidth: 0, blockQuote: "literal" })}`;
-  await mkdir(path.join(theme.root, TEMPLATES_DIR), { recursive: true });
-  await writeFile(path.join(theme.root, EJECTED_FILE), text);
+  return writeTheme(theme, EJECTED_FILE, text);
+}
+
+/**
+ * Writes a file of the project's templates/ (`flag` "wx": only a new one). The folder it
+ * goes in must really be inside the project's templates/: a link out of it is refused, as
+ * reading refuses it. Says why it could not, or undefined.
+ */
+async function writeTheme(
+  theme: Theme,
+  file: string,
+  text: string,
+  flag = "w",
+): Promise<string | undefined> {
+  const target = path.join(theme.root, file);
+  try {
+    // No link on the way from the project to the deepest folder there already: what is
+    // made is made inside templates/, never through a link elsewhere.
+    let existing = path.dirname(target);
+    while (!existsSync(existing)) existing = path.dirname(existing);
+    const real = await realpath(existing);
+    const expected = path.join(await realpath(theme.root), path.relative(theme.root, existing));
+    if (real !== expected) {
+      return t("file-outside", { file: path.relative(theme.root, existing), target: real });
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    const folder = await realpath(path.dirname(target));
+    const templates = await realpath(path.join(theme.root, TEMPLATES_DIR));
+    if (!isInside(folder, templates) || !isInside(templates, await realpath(theme.root))) {
+      return t("file-outside", { file: path.dirname(file), target: folder });
+    }
+    await writeFile(target, text, { flag });
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return `${file}: ${t("file-write", { detail: code ?? (error as Error).message })}`;
+  }
 }

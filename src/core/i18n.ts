@@ -94,6 +94,7 @@ const fr = {
   "email-size":
     "e-mail de {size} Ko : au-delà de 102 Ko, Gmail le coupe (« [Message tronqué] ») ; raccourcissez le contenu ou retirez des sections",
   "file-read": "lecture impossible : {detail}",
+  "file-write": "écriture impossible : {detail}",
   "asset-missing":
     "« {value} » introuvable : le fichier {file} n'existe pas (vérifiez le nom, les majuscules et le dossier)",
   "out-not-dir":
@@ -514,6 +515,8 @@ Options :
   "init-not-empty":
     "le dossier {folder} n'est pas vide ({count} élément(s)) : choisissez un nouveau dossier, ou ajoutez --force pour y ajouter le projet sans remplacer aucun fichier",
   "init-kept": "{file} existe déjà : gardé tel quel",
+  "init-write":
+    "{file} ne peut pas être écrit ({detail}) : vérifiez que vous pouvez écrire dans ce dossier et qu'il reste de la place ; les fichiers déjà écrits restent",
   "init-kept-package":
     "votre package.json est gardé : ajoutez-y, dans « dependencies », {dependencies}",
   "init-done": "projet de la lettre « {name} » créé dans {folder}",
@@ -665,6 +668,7 @@ const en: Record<MessageKey, string> = {
   "email-size":
     "email of {size} KB: past 102 KB Gmail clips it (“[Message clipped]”); shorten the content or remove sections",
   "file-read": "cannot read: {detail}",
+  "file-write": "cannot write: {detail}",
   "asset-missing":
     'image "{value}" not found: the file {file} does not exist (check the name, capitals and folder)',
   "out-not-dir": "the output folder is a file: choose another --out or remove that file",
@@ -1069,6 +1073,8 @@ Options:
   "init-not-empty":
     "the folder {folder} is not empty ({count} item(s)): choose a new folder, or add --force to add the project to it without replacing any file",
   "init-kept": "{file} already exists: kept as it is",
+  "init-write":
+    "{file} cannot be written ({detail}): check that you may write in this folder and that there is room left; the files already written stay",
   "init-kept-package": 'your package.json is kept: add to its "dependencies" {dependencies}',
   "init-done": "project of the newsletter “{name}” created in {folder}",
   "init-next": `Next:

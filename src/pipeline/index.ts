@@ -68,6 +68,8 @@ export interface BuildResult {
   changed: string[];
   /** Emails compiled by this build; the others came from a cache (cache.ts). */
   compiled: number;
+  /** The config's site.url, where the archive (and the emails' images) will be published. */
+  siteUrl?: string;
 }
 
 /** A build that produced nothing (yet): not ok, nothing written. */
@@ -131,6 +133,7 @@ async function buildWith(
   content.issues = issues.map((cleaned) => cleaned.issue);
   result.drafts = content.drafts;
   if (!config.value || !templates.templates) return result;
+  result.siteUrl = config.value.site.url;
 
   const emails = makeEmails(
     content.issues,

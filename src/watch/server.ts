@@ -87,6 +87,15 @@ export async function startPreview(
     res.end(body.replace(/<\/body>/i, () => `<script src="${CLIENT}"></script></body>`));
   };
 
+  /**
+   * An email points its images at the archive as it will be published (site.url), which
+   * is not online yet while the editor writes: the preview shows them from /archive/.
+   */
+  const local = (page: string) => {
+    const site = lastGood?.siteUrl;
+    return site ? page.replaceAll(`src="${site}/`, 'src="/archive/') : page;
+  };
+
   const serveFile = async (res: ServerResponse, file: string) => {
     const info = await stat(file).catch(() => undefined);
     const target = info?.isDirectory() ? path.join(file, "index.html") : file;
@@ -94,7 +103,7 @@ export async function startPreview(
     if (!found?.isFile())
       return html(res, "<!doctype html><title>404</title><body><p>404</p></body>", 404);
     const type = TYPES[path.extname(target).toLowerCase()] ?? "application/octet-stream";
-    if (type === TYPES[".html"]) return html(res, await readFile(target, "utf8"));
+    if (type === TYPES[".html"]) return html(res, local(await readFile(target, "utf8")));
     res.writeHead(200, { "content-type": type, "cache-control": "no-store" });
     createReadStream(target).pipe(res);
   };

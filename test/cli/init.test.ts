@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, realpath, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -156,6 +156,17 @@ describe("lettre init", () => {
     expect(await files(root)).toContain("lettre.config.yaml");
     // In the folder itself: no `cd`.
     expect(forced.stdout).toContain("\n  npm install && npx lettre build");
+  });
+
+  it("says a folder it may not write in, without a stack trace", async () => {
+    const parent = await folder();
+    await chmod(parent, 0o555);
+    const denied = await lettre(parent, ["init", "x", "--yes"], { unprivileged: true }).done;
+    await chmod(parent, 0o755);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toBe(
+      "x/package.json ne peut pas être écrit (EACCES) : vérifiez que vous pouvez écrire dans ce dossier et qu'il reste de la place ; les fichiers déjà écrits restent\n",
+    );
   });
 
   it("depends on lettre as it was installed: a tarball or folder made relative, else as given", async () => {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { cp, readFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, realpath, symlink } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -196,5 +196,18 @@ describe("the built-in theme and a project's overrides", () => {
     const resolved = await run(root, "templates", "update", file, "--resolved");
     expect(resolved.code).toBe(0);
     expect((await run(root, "templates")).stdout).toMatch(/footer\.hbs +à jour/);
+  });
+
+  it("never writes through a link out of templates/", async () => {
+    const root = await makeProject();
+    const away = await makeProject();
+    await mkdir(path.join(root, "templates"));
+    await symlink(path.join(away, "newsletters"), path.join(root, "templates/email"));
+    const refused = await run(root, "templates", "eject", "email/partials/footer.hbs");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `« templates/email » mène, par un lien symbolique, à ${await realpath(away)}/newsletters`,
+    );
+    expect(await readdir(path.join(away, "newsletters"))).toEqual([]);
   });
 });

@@ -58,6 +58,16 @@ describe("lettre dev: the preview server", () => {
     const email = await fetch(`${preview.url}email/2025-s2.html`);
     expect(email.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(await email.text()).toContain("/__lettre/client.js");
+    // Images point at the archive to be published (site.url): the preview shows its own.
+    const withImage = await (await fetch(`${preview.url}email/2026-s1.html`)).text();
+    expect(withImage).toContain('src="/archive/2026-s1/images/couverture.png"');
+    expect(withImage).not.toContain('src="https://lettre.datalab-normandie.fr/');
+    const image = await fetch(`${preview.url}archive/2026-s1/images/couverture.png`);
+    expect(image.status).toBe(200);
+    expect(image.headers.get("content-type")).toBe("image/png");
+    expect(await read(root, "dist/email/2026-s1.html")).toContain(
+      'src="https://lettre.datalab-normandie.fr/2026-s1/images/couverture.png"',
+    );
     expect((await fetch(`${preview.url}archive/events.ics`)).headers.get("content-type")).toBe(
       "text/calendar; charset=utf-8",
     );
