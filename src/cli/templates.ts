@@ -123,7 +123,7 @@ async function list(theme: Theme, state: State): Promise<number> {
     const from = state.records.get(file)?.version ?? "";
     console.log(`  ${file.padEnd(width)}  ${t(`templates-status-${status}`, { from, file })}`);
   }
-  console.log(t("templates-used", { count: used }));
+  if (used > 0) console.log(t("templates-used", { count: used }));
   return 0;
 }
 

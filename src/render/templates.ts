@@ -95,12 +95,10 @@ async function readTemplate(
   theme: Theme,
   file: string,
   diagnostics: Diagnostic[],
-  /** Listed in its folder, so "missing" means a broken link: report it too. */
-  listed = false,
 ): Promise<{ text: string; origin: Origin } | undefined> {
   const read = await readThemeFile(theme, file, MAX_TEXT_BYTES);
   if ("bytes" in read) return { text: read.bytes.toString("utf8"), origin: read.origin };
-  if (read.reason !== "missing" || listed) {
+  if (read.reason !== "missing") {
     diagnostics.push({
       file: shownFile(theme, file, read.origin),
       rule: read.reason === "outside" ? "file-outside" : "file-read",
@@ -128,17 +126,26 @@ async function readSources(
     return undefined;
   }
   const sources: Source[] = [];
-  for (const name of [...listed.entries.keys()].filter((n) => n.endsWith(".hbs")).sort()) {
+  for (const [name, { origin }] of [...listed.entries].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!name.endsWith(".hbs")) continue;
     const file = `${dir}/${name}`;
-    // One that cannot be read is reported, and stays known: no error at each use of it.
-    const read = await readTemplate(theme, file, diagnostics, true);
-    const origin = read?.origin ?? listed.entries.get(name)?.origin ?? "project";
-    sources.push({
-      file,
-      name: prefix + name.replace(/\.hbs$/, ""),
-      text: read?.text ?? "",
-      origin,
+    // Read where it was listed: a project's file that cannot be read (a broken link) is
+    // reported, never replaced by the built-in one. It stays known: no error at each use.
+    const read = await readInside(file, {
+      root: side(theme, origin),
+      within: TEMPLATES_DIR,
+      maxBytes: MAX_TEXT_BYTES,
     });
+    if (!("bytes" in read)) {
+      diagnostics.push({
+        file: shownFile(theme, file, origin),
+        rule: read.reason === "outside" ? "file-outside" : "file-read",
+        severity: "error",
+        message: readFailureMessage(read, file),
+      });
+    }
+    const text = "bytes" in read ? read.bytes.toString("utf8") : "";
+    sources.push({ file, name: prefix + name.replace(/\.hbs$/, ""), text, origin });
   }
   return sources;
 }

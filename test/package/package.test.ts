@@ -34,10 +34,20 @@ function sh(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv
   return started(cwd, command, args, env).done;
 }
 
+/**
+ * The PATH of the editor's shell: without the repository's node_modules/.bin, which `npm
+ * test` puts first. npm and npx then run on the system's Node (Node 20 on these machines),
+ * as they do for an editor; npm places packages by the Node it runs on.
+ */
+const PATH = (process.env.PATH ?? "")
+  .split(path.delimiter)
+  .filter((dir) => !dir.split(path.sep).includes("node_modules"))
+  .join(path.delimiter);
+
 function started(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(command, args, {
     cwd,
-    env: { ...process.env, LETTRE_LANG: "", LETTRE_UNSUBSCRIBE_SECRET: SECRET, ...env },
+    env: { ...process.env, PATH, LETTRE_LANG: "", LETTRE_UNSUBSCRIBE_SECRET: SECRET, ...env },
   });
   running.push(child);
   let stdout = "";
@@ -161,10 +171,19 @@ describe("the package", () => {
   it("builds, checks, previews, sends to the outbox and serves in the new project", async () => {
     const built = await npx("build");
     expect(built.code, built.stderr).toBe(0);
+    expect(built.stderr).toBe("");
     expect(built.stdout).toContain(`dist/email/${month}.html`);
-    expect(await read(project, `dist/email/${month}.html`)).toContain(
-      "Premier numéro de Ma lettre",
-    );
+    const email = await read(project, `dist/email/${month}.html`);
+    expect(email).toContain("Premier numéro de Ma lettre");
+    // The very email the repository's lettre makes of the same project: the libraries the
+    // package installs compile it the same way (the CSS minified by cssnano among them).
+    const here = await sh(project, process.execPath, [
+      path.join(REPO, "bin", "lettre.js"),
+      ...["build", "--out", path.join(work, "from-repository")],
+    ]);
+    expect(here.code, here.stderr).toBe(0);
+    const same = path.join(work, "from-repository", "email", `${month}.html`);
+    expect(email).toBe(await readFile(same, "utf8"));
     expect(await read(project, `dist/archive/${month}/index.html`)).toContain("Ma lettre");
 
     const checked = await npx("check", "--strict");

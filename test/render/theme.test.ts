@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { cp, mkdir, readdir, readFile, realpath, symlink } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, realpath, rm, symlink } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -35,6 +35,12 @@ describe("the built-in theme and a project's overrides", () => {
     expect(again.templates?.email.shown("templates/email/partials/header.hbs")).toBe(
       "templates/email/partials/header.hbs",
     );
+    // A file of the project's that cannot be read is said, not replaced by the built-in.
+    await rm(path.join(root, "templates/email/partials/header.hbs"));
+    await symlink("nulle-part.hbs", path.join(root, "templates/email/partials/header.hbs"));
+    expect((await loadTemplates(root)).diagnostics.map((d) => [d.file, d.rule])).toEqual([
+      ["templates/email/partials/header.hbs", "file-read"],
+    ]);
   });
 
   it("builds the same email as the repository's example, byte for byte but for the config", async () => {
