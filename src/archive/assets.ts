@@ -16,7 +16,7 @@ import {
 import { t } from "../core/i18n.ts";
 import { TextMemo } from "../core/memo.ts";
 import { tooDeep } from "../render/markdown.ts";
-import { type Origin, shownFile, side, TEMPLATES_DIR, themeOf } from "../render/theme.ts";
+import { type Origin, readSide, shownFile, side, TEMPLATES_DIR, themeOf } from "../render/theme.ts";
 
 interface Reference {
   src: string;
@@ -289,11 +289,7 @@ export async function templateAssets(
         if (depth < 8) await walk(origin, name, depth + 1);
         continue;
       }
-      const read = await readInside(file, {
-        root: from,
-        within: TEMPLATES_DIR,
-        maxBytes: MAX_ASSET_BYTES,
-      });
+      const read = await readSide(theme, file, origin, MAX_ASSET_BYTES);
       if ("bytes" in read) {
         found.set(name, read.bytes);
         continue;

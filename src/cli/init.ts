@@ -13,7 +13,7 @@ import { stringify } from "yaml";
 import { configSchema, parseConfig } from "../config/index.ts";
 import { formatDiagnostic } from "../core/diagnostic.ts";
 import { type Locale, setLocale, t } from "../core/i18n.ts";
-import { PACKAGE_ROOT } from "../render/theme.ts";
+import { lettreManifest, PACKAGE_ROOT } from "../render/theme.ts";
 
 const STARTER = path.join(PACKAGE_ROOT, "starter");
 
@@ -65,7 +65,8 @@ export async function runInit(options: InitOptions): Promise<number> {
   const answers = await ask(options, target);
   if (typeof answers === "number") return answers;
   setLocale(answers.lang);
-  const files = await projectFiles(answers, target);
+  const needed = dependencies(target);
+  const files = await projectFiles(answers, target, needed);
   // The config as written must be one lettre accepts: a flag could still be wrong in a way
   // a single field does not show.
   const config = files.find((f) => f.file === "lettre.config.yaml");
@@ -96,7 +97,7 @@ export async function runInit(options: InitOptions): Promise<number> {
   }
   for (const file of kept) console.error(t("init-kept", { file }));
   if (kept.includes("package.json")) {
-    const wanted = Object.entries(dependencies(target)).map(([n, spec]) => `"${n}": "${spec}"`);
+    const wanted = Object.entries(needed).map(([n, spec]) => `"${n}": "${spec}"`);
     console.error(t("init-kept-package", { dependencies: wanted.join(", ") }));
   }
   console.log(t("init-done", { folder: shown, name: answers.name }));
@@ -220,7 +221,7 @@ function packageName(target: string): string {
 }
 
 /** Every file of the new project, with its content. */
-async function projectFiles(answers: Answers, target: string) {
+async function projectFiles(answers: Answers, target: string, needed: Record<string, string>) {
   const today = new Date();
   const iso = (date: Date) => date.toISOString().slice(0, 10);
   const month = (date: Date) => iso(date).slice(0, 7);
@@ -245,7 +246,10 @@ async function projectFiles(answers: Answers, target: string) {
   const own = (file: string) => readFile(path.join(STARTER, answers.lang, file), "utf8");
   const image = answers.lang === "fr" ? "couverture.png" : "cover.png";
   return [
-    { file: "package.json", content: `${JSON.stringify(manifest(answers, target), null, 2)}\n` },
+    {
+      file: "package.json",
+      content: `${JSON.stringify(manifest(answers, target, needed), null, 2)}\n`,
+    },
     { file: "lettre.config.yaml", content: fill(await own("lettre.config.yaml"), values) },
     { file: `newsletters/${slug}.md`, content: fill(await own("issue.md"), values) },
     {
@@ -259,13 +263,13 @@ async function projectFiles(answers: Answers, target: string) {
 }
 
 /** The project's package.json: lettre, and the Node it runs on. */
-function manifest(answers: Answers, target: string) {
+function manifest(answers: Answers, target: string, needed: Record<string, string>) {
   return {
     name: packageName(target),
     private: true,
     description: answers.name,
     scripts: { build: "lettre build", dev: "lettre dev", check: "lettre check" },
-    dependencies: dependencies(target),
+    dependencies: needed,
     // The `node` package installs its binary with a script: allowed, so npm does not ask.
     allowScripts: { node: true },
   };
@@ -273,11 +277,11 @@ function manifest(answers: Answers, target: string) {
 
 /** What `npm install` needs to install the same lettre in `target`, and its Node. */
 function dependencies(target: string): Record<string, string> {
-  const own = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as {
-    version: string;
-    dependencies: Record<string, string>;
+  const own = lettreManifest();
+  return {
+    lettre: lettreSpec(target, own.version ?? "0"),
+    node: own.dependencies?.node ?? "^24",
   };
-  return { lettre: lettreSpec(target, own.version), node: own.dependencies.node ?? "^24" };
 }
 
 /**
@@ -313,7 +317,7 @@ export function lettreSpec(target: string, version: string, packageRoot = PACKAG
 }
 
 /** Replaces each `@@key@@` of a starter file; a key it does not know is a bug of lettre's. */
-export function fill(text: string, values: Record<string, string>): string {
+function fill(text: string, values: Record<string, string>): string {
   return text.replace(/@@([\w.]+)@@/g, (_, key: string) => {
     const value = values[key];
     if (value === undefined) throw new Error(`starter: unknown placeholder @@${key}@@`);

@@ -139,25 +139,21 @@ export async function main(argv: string[]): Promise<number> {
     console.error(t("cli-usage"));
     return 2;
   }
-  const extra =
-    command === "list" || command === "subscriber" || command === "inbox" || command === "templates"
-      ? undefined
-      : rest[
-          command === "new" || command === "init"
-            ? 1
-            : command === "send"
-              ? rest[0] === "status"
-                ? 2
-                : 1
-              : 0
-        ];
+  const extra = rest[argumentCount(command, rest)];
   if (extra !== undefined) {
     console.error(t("cli-extra-argument", { value: extra, command }));
     return 2;
   }
-  if (command === "init") {
-    const { runInit } = await import("./init.ts");
-    try {
+  const root = path.resolve(values.root ?? process.cwd());
+  const debug = values.debug === true;
+  // `init` makes its own folder; --root is for the commands of a project.
+  if (command !== "init" && !(await stat(root).catch(() => undefined))?.isDirectory()) {
+    console.error(t("cli-root-missing", { value: values.root ?? root }));
+    return 2;
+  }
+  try {
+    if (command === "init") {
+      const { runInit } = await import("./init.ts");
       return await runInit({
         folder: rest[0] ?? ".",
         yes: values.yes === true,
@@ -168,19 +164,7 @@ export async function main(argv: string[]): Promise<number> {
         senderAddress: values["sender-address"],
         lang: lang ?? (envLang === "en" || envLang === "fr" ? envLang : undefined),
       });
-    } catch (error) {
-      console.error(paint("red", t("internal-error", { detail: (error as Error)?.message })));
-      if (values.debug) console.error(error);
-      return 1;
     }
-  }
-  const root = path.resolve(values.root ?? process.cwd());
-  const debug = values.debug === true;
-  if (!(await stat(root).catch(() => undefined))?.isDirectory()) {
-    console.error(t("cli-root-missing", { value: values.root ?? root }));
-    return 2;
-  }
-  try {
     if (command === "new") return await newIssue(root, rest[0]);
     if (command === "list") return await runList(root, rest);
     if (command === "templates") {
@@ -270,6 +254,17 @@ export async function main(argv: string[]): Promise<number> {
     if (debug) console.error(error);
     return 1;
   }
+}
+
+/**
+ * How many arguments `command` takes after its name: the one after them is one too many.
+ * (A number past the end, for the commands whose arguments are their subcommands' business.)
+ */
+function argumentCount(command: string, rest: string[]): number {
+  if (["list", "subscriber", "inbox", "templates"].includes(command)) return rest.length;
+  if (command === "new" || command === "init") return 1;
+  if (command === "send") return rest[0] === "status" ? 2 : 1;
+  return 0;
 }
 
 /** `lettre serve`: until Ctrl-C or SIGTERM, then requests in flight are answered. */

@@ -18,12 +18,12 @@ import { styleText } from "node:util";
 import { applyPatch, createTwoFilesPatch, structuredPatch } from "diff";
 import { isMap, parseDocument, stringify } from "yaml";
 import { z } from "zod";
-import { isInside, MAX_TEXT_BYTES, readInside } from "../core/files.ts";
+import { isInside, MAX_TEXT_BYTES } from "../core/files.ts";
 import { suggestion, t } from "../core/i18n.ts";
 import {
   builtinVersion,
   type Origin,
-  side,
+  readSide,
   TEMPLATES_DIR,
   type Theme,
   themeFiles,
@@ -31,7 +31,7 @@ import {
 } from "../render/theme.ts";
 
 /** Where `eject` records what each file was copied from. */
-export const EJECTED_FILE = `${TEMPLATES_DIR}/ejected.yaml`;
+const EJECTED_FILE = `${TEMPLATES_DIR}/ejected.yaml`;
 
 const recordSchema = z.strictObject({
   version: z.string(),
@@ -91,11 +91,7 @@ async function readState(theme: Theme): Promise<State | string> {
 
 /** The text of a file of one side of the theme, or undefined. */
 async function textOf(theme: Theme, file: string, origin: Origin): Promise<string | undefined> {
-  const read = await readInside(file, {
-    root: side(theme, origin),
-    within: TEMPLATES_DIR,
-    maxBytes: MAX_TEXT_BYTES,
-  });
+  const read = await readSide(theme, file, origin, MAX_TEXT_BYTES);
   return "bytes" in read ? read.bytes.toString("utf8") : undefined;
 }
 
@@ -127,19 +123,30 @@ async function list(theme: Theme, state: State): Promise<number> {
   return 0;
 }
 
-/** The built-in files an argument names: a file or folder of templates/, with or without it. */
-function resolve(state: State, arg: string): string[] | string {
-  const clean = arg.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/+$/, "");
+/**
+ * The files among `files` an argument names, with or without `templates/`: one of them, every
+ * one in a folder of them, or those with that name alone (`footer.hbs`, `byName`).
+ */
+function named(files: string[], arg: string): { found: string[]; byName: boolean } {
+  const clean = cleaned(arg);
   const file = clean.startsWith(`${TEMPLATES_DIR}/`) ? clean : `${TEMPLATES_DIR}/${clean}`;
-  if (state.builtin.includes(file)) return [file];
-  const inside = state.builtin.filter((f) => f.startsWith(`${file}/`));
-  if (inside.length > 0) return inside;
-  // A name alone (footer.hbs), when only one file of the theme has it.
-  const named = state.builtin.filter((f) => path.posix.basename(f) === clean);
-  if (named.length === 1) return named;
-  if (named.length > 1) return t("templates-ambiguous", { value: arg, known: named.join(", ") });
+  const found = files.filter((f) => f === file || f.startsWith(`${file}/`));
+  if (found.length > 0) return { found, byName: false };
+  return { found: files.filter((f) => path.posix.basename(f) === clean), byName: true };
+}
+
+/** An argument as a path inside templates/: `/` separators, no `./` before, no `/` after. */
+function cleaned(arg: string): string {
+  return arg.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/+$/, "");
+}
+
+/** The built-in files an argument names, or why it names none. */
+function resolve(state: State, arg: string): string[] | string {
+  const { found, byName } = named(state.builtin, arg);
+  if (found.length === 1 || (found.length > 1 && !byName)) return found;
+  if (found.length > 1) return t("templates-ambiguous", { value: arg, known: found.join(", ") });
   const short = state.builtin.map((f) => f.slice(TEMPLATES_DIR.length + 1));
-  return t("templates-unknown", { value: arg, suggestion: suggestion(clean, short) });
+  return t("templates-unknown", { value: arg, suggestion: suggestion(cleaned(arg), short) });
 }
 
 async function eject(theme: Theme, state: State, args: string[]): Promise<number> {
@@ -166,20 +173,12 @@ async function eject(theme: Theme, state: State, args: string[]): Promise<number
     }
     const text = await textOf(theme, file, "builtin");
     if (text === undefined) continue;
-    const refused = await writeTheme(theme, file, text, "wx");
-    if (refused) {
-      console.error(refused);
-      return 1;
-    }
+    if (!(await writeTheme(theme, file, text, "wx"))) return 1;
     state.records.set(file, record(text, state.version));
     state.own.push(file);
     console.log(t("templates-ejected", { file, version: state.version }));
   }
-  const refused = await writeRecords(theme, state.records);
-  if (refused) {
-    console.error(refused);
-    return 1;
-  }
+  if (!(await writeRecords(theme, state.records))) return 1;
   if (wanted.includes(`${TEMPLATES_DIR}/labels.yaml`)) console.log(t("templates-labels-hint"));
   return code;
 }
@@ -195,11 +194,7 @@ async function diff(theme: Theme, state: State, args: string[]): Promise<number>
     const status = await statusOf(theme, state, file);
     const record = state.records.get(file);
     const builtin = (await textOf(theme, file, "builtin")) ?? "";
-    if (status === "own" || status === "current" || status === "same") {
-      const said = t(`templates-status-${status}`, { from: record?.version ?? "" });
-      console.log(t("templates-file-status", { file, status: said }));
-      continue;
-    }
+    if (settled(file, status, record?.version ?? "")) continue;
     if (status === "changed" && record) {
       console.log(
         paint(
@@ -234,11 +229,7 @@ async function update(
   for (const file of files) {
     const status = await statusOf(theme, state, file);
     const builtin = (await textOf(theme, file, "builtin")) ?? "";
-    if (status === "own" || status === "current" || status === "same") {
-      const said = t(`templates-status-${status}`, { from: state.version });
-      console.log(t("templates-file-status", { file, status: said }));
-      continue;
-    }
+    if (settled(file, status, state.version)) continue;
     if (resolved) {
       state.records.set(file, record(builtin, state.version));
       console.log(t("templates-resolved", { file, version: state.version }));
@@ -259,19 +250,11 @@ async function update(
       code = 1;
       continue;
     }
-    const refused = await writeTheme(theme, file, merged);
-    if (refused) {
-      console.error(refused);
-      return 1;
-    }
+    if (!(await writeTheme(theme, file, merged))) return 1;
     state.records.set(file, record(builtin, state.version));
     console.log(t("templates-updated", { file, version: state.version }));
   }
-  const refused = await writeRecords(theme, state.records);
-  if (refused) {
-    console.error(refused);
-    return 1;
-  }
+  if (!(await writeRecords(theme, state.records))) return 1;
   return code;
 }
 
@@ -279,21 +262,25 @@ async function update(
 async function chosen(state: State, args: string[]): Promise<string[] | number> {
   const files: string[] = [];
   for (const arg of args) {
-    const clean = arg.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/+$/, "");
-    const file = clean.startsWith(`${TEMPLATES_DIR}/`) ? clean : `${TEMPLATES_DIR}/${clean}`;
-    const matching = state.own.filter((f) => f === file || f.startsWith(`${file}/`));
-    const named = state.own.filter((f) => path.posix.basename(f) === clean);
-    const found = matching.length > 0 ? matching : named.length === 1 ? named : [];
-    if (found.length === 0) {
+    const { found, byName } = named(state.own, arg);
+    if (found.length === 0 || (byName && found.length > 1)) {
       const known = resolve(state, arg);
       console.error(
-        typeof known === "string" ? known : t("templates-not-own", { file: known[0] ?? file }),
+        typeof known === "string" ? known : t("templates-not-own", { file: known[0] ?? arg }),
       );
       return 2;
     }
     files.push(...found.filter((f) => !files.includes(f)));
   }
   return files;
+}
+
+/** Says where a file stands when there is nothing to diff or update in it; true then. */
+function settled(file: string, status: Status, from: string): boolean {
+  if (status !== "own" && status !== "current" && status !== "same") return false;
+  const said = t(`templates-status-${status}`, { from });
+  console.log(t("templates-file-status", { file, status: said }));
+  return true;
 }
 
 function record(text: string, version: string): Record_ {
@@ -337,11 +324,8 @@ function paint(format: Parameters<typeof styleText>[0], text: string): string {
  */
 async function readRecords(theme: Theme): Promise<Map<string, Record_> | string> {
   const records = new Map<string, Record_>();
-  const read = await readInside(EJECTED_FILE, {
-    root: theme.root,
-    within: TEMPLATES_DIR,
-    maxBytes: 16 * MAX_TEXT_BYTES,
-  });
+  // Every copied file's text: the whole built-in theme is 52 KB; 4 MB is far above.
+  const read = await readSide(theme, EJECTED_FILE, "project", 16 * MAX_TEXT_BYTES);
   if (!("bytes" in read)) {
     return read.reason === "missing" ? records : t("templates-records-unreadable");
   }
@@ -359,11 +343,8 @@ async function readRecords(theme: Theme): Promise<Map<string, Record_> | string>
   return records;
 }
 
-async function writeRecords(
-  theme: Theme,
-  records: Map<string, Record_>,
-): Promise<string | undefined> {
-  if (records.size === 0) return undefined;
+async function writeRecords(theme: Theme, records: Map<string, Record_>): Promise<boolean> {
+  if (records.size === 0) return true;
   const sorted = Object.fromEntries([...records].sort(([a], [b]) => a.localeCompare(b)));
   const text = `${t("templates-records-header")
     .split("\n")
@@ -375,13 +356,20 @@ async function writeRecords(
 /**
  * Writes a file of the project's templates/ (`flag` "wx": only a new one). The folder it
  * goes in must really be inside the project's templates/: a link out of it is refused, as
- * reading refuses it. Says why it could not, or undefined.
+ * reading refuses it. Says why when it cannot, and returns false.
  */
-async function writeTheme(
+async function writeTheme(theme: Theme, file: string, text: string, flag = "w"): Promise<boolean> {
+  const refused = await refusal(theme, file, text, flag);
+  if (refused) console.error(refused);
+  return refused === undefined;
+}
+
+/** Why `file` cannot be written (see writeTheme), after writing it when it can. */
+async function refusal(
   theme: Theme,
   file: string,
   text: string,
-  flag = "w",
+  flag: string,
 ): Promise<string | undefined> {
   const target = path.join(theme.root, file);
   try {

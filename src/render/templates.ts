@@ -4,7 +4,7 @@ import { z } from "zod";
 import { SECTION_TYPES } from "../content/index.ts";
 import type { Diagnostic } from "../core/diagnostic.ts";
 import { text } from "../core/fields.ts";
-import { MAX_TEXT_BYTES, readFailureMessage, readInside } from "../core/files.ts";
+import { MAX_TEXT_BYTES, readFailureMessage } from "../core/files.ts";
 import { SUPPORTED_LOCALES, suggestion, t } from "../core/i18n.ts";
 import { validate } from "../core/validate.ts";
 import { readYaml } from "../core/yaml.ts";
@@ -12,15 +12,12 @@ import { BUILTIN_HELPERS, createHelpers, type Labels } from "./helpers.ts";
 import {
   listThemeDir,
   type Origin,
+  readSide,
   readThemeFile,
   shownFile,
-  side,
-  TEMPLATES_DIR,
   type Theme,
   themeOf,
 } from "./theme.ts";
-
-export { TEMPLATES_DIR };
 
 export const EMAIL_LAYOUT = "templates/email/layout.mjml.hbs";
 export const LABELS_FILE = "templates/labels.yaml";
@@ -126,16 +123,12 @@ async function readSources(
     return undefined;
   }
   const sources: Source[] = [];
-  for (const [name, { origin }] of [...listed.entries].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, origin] of [...listed.entries].sort(([a], [b]) => a.localeCompare(b))) {
     if (!name.endsWith(".hbs")) continue;
     const file = `${dir}/${name}`;
     // Read where it was listed: a project's file that cannot be read (a broken link) is
     // reported, never replaced by the built-in one. It stays known: no error at each use.
-    const read = await readInside(file, {
-      root: side(theme, origin),
-      within: TEMPLATES_DIR,
-      maxBytes: MAX_TEXT_BYTES,
-    });
+    const read = await readSide(theme, file, origin, MAX_TEXT_BYTES);
     if (!("bytes" in read)) {
       diagnostics.push({
         file: shownFile(theme, file, origin),
@@ -258,11 +251,7 @@ async function readLabels(
   diagnostics: Diagnostic[],
 ): Promise<Labels | undefined> {
   const file = shownFile(theme, LABELS_FILE, origin);
-  const read = await readInside(LABELS_FILE, {
-    root: side(theme, origin),
-    within: TEMPLATES_DIR,
-    maxBytes: MAX_TEXT_BYTES,
-  });
+  const read = await readSide(theme, LABELS_FILE, origin, MAX_TEXT_BYTES);
   // The built-in theme's own words must be there; a project's are optional.
   const required = origin === "builtin" || !theme.builtin;
   if (!("bytes" in read)) {

@@ -22,8 +22,8 @@ export interface Theme {
   /** The project's root. */
   root: string;
   /**
-   * The folder the built-in theme is read from (its `templates/`), or undefined when the
-   * project's `templates/` is the built-in theme itself (this repository).
+   * The folder whose `templates/` is the built-in theme (lettre's package), or undefined when
+   * the project's `templates/` is the built-in theme itself (this repository).
    */
   builtin: string | undefined;
 }
@@ -54,28 +54,32 @@ export function shownFile(theme: Theme, file: string, origin: Origin): string {
 
 type Read = ({ bytes: Buffer } | ReadFailure) & { origin: Origin };
 
+/** The root one side of the theme is read from: the package's, or the project's. */
+export function side(theme: Theme, origin: Origin): string {
+  return origin === "builtin" && theme.builtin ? theme.builtin : theme.root;
+}
+
+/** Reads `file` (`templates/…`) of one side; it must really be inside that side's templates/. */
+export function readSide(theme: Theme, file: string, origin: Origin, maxBytes: number) {
+  return readInside(file, { root: side(theme, origin), within: TEMPLATES_DIR, maxBytes });
+}
+
 /**
  * Reads `file` (`templates/…`): the project's when it has one, else the built-in one. A
  * project file that exists but cannot be read (a link out of templates/, too big) is that
  * failure, never silently replaced by the built-in.
  */
 export async function readThemeFile(theme: Theme, file: string, maxBytes: number): Promise<Read> {
-  const own = await readInside(file, { root: theme.root, within: TEMPLATES_DIR, maxBytes });
+  const own = await readSide(theme, file, "project", maxBytes);
   if ("bytes" in own || own.reason !== "missing" || !theme.builtin) {
     return { ...own, origin: "project" };
   }
-  const builtin = await readInside(file, { root: theme.builtin, within: TEMPLATES_DIR, maxBytes });
-  return { ...builtin, origin: "builtin" };
-}
-
-/** The part of the theme one side reads: its root, and where its files must stay. */
-export function side(theme: Theme, origin: Origin): string {
-  return origin === "builtin" && theme.builtin ? theme.builtin : theme.root;
+  return { ...(await readSide(theme, file, "builtin", maxBytes)), origin: "builtin" };
 }
 
 export interface Listed {
-  /** Entries by name; the project's replaces the built-in one of the same name. */
-  entries: Map<string, { origin: Origin; directory: boolean }>;
+  /** Where each entry comes from, by name; the project's replaces the built-in one. */
+  entries: Map<string, Origin>;
   /** A folder of the project that may not be listed (a link out of templates/…). */
   failure?: ReadFailure;
 }
@@ -88,7 +92,7 @@ export async function listThemeDir(theme: Theme, dir: string): Promise<Listed> {
     const listed = await listInside(dir, { root: side(theme, origin), within: TEMPLATES_DIR });
     if (!("entries" in listed)) return { entries, failure: listed };
     for (const entry of listed.entries) {
-      entries.set(entry.name, { origin, directory: entry.isDirectory() });
+      entries.set(entry.name, origin);
     }
   }
   return { entries };
@@ -115,14 +119,21 @@ export async function themeFiles(theme: Theme, origin: Origin): Promise<string[]
   return files.sort();
 }
 
+/** lettre's package.json (the one in `root`: this lettre's own by default), or {}. */
+export function lettreManifest(root = PACKAGE_ROOT): {
+  version?: string;
+  dependencies?: Record<string, string>;
+} {
+  try {
+    return JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+  } catch {
+    return {};
+  }
+}
+
 /** The version of lettre (the one in `root`: this lettre's own by default). */
 export function lettreVersion(root = PACKAGE_ROOT): string {
-  try {
-    const manifest = readFileSync(path.join(root, "package.json"), "utf8");
-    return String((JSON.parse(manifest) as { version?: unknown }).version ?? "?");
-  } catch {
-    return "?";
-  }
+  return String(lettreManifest(root).version ?? "?");
 }
 
 /** The version of lettre the built-in theme comes with. */

@@ -12,7 +12,7 @@ import { LettreError } from "../core/diagnostic.ts";
 import { t } from "../core/i18n.ts";
 import { BuildCache } from "../pipeline/cache.ts";
 import { type BuildOptions, type BuildResult, build, emptyResult } from "../pipeline/index.ts";
-import { TEMPLATES_DIR } from "../render/templates.ts";
+import { TEMPLATES_DIR } from "../render/theme.ts";
 
 export interface BuildEvent {
   result: BuildResult;

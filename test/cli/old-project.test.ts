@@ -45,8 +45,10 @@ describe("a project whose templates/ predates the reader side", () => {
     expect(built.code, built.stderr).toBe(0);
     const email = await read(root, "dist/email/2025-s2.html");
     expect(email).toContain(EDITED);
-    // Its own archive footer, which has no sign-up form (the built-in one has).
-    expect(await read(root, "dist/archive/index.html")).not.toContain("signup-form");
+    // Its own, older style sheet, not the built-in one.
+    const style = "templates/archive/assets/style.css";
+    expect(await read(root, `dist/archive/assets/style.css`)).toBe(await read(root, style));
+    expect(await read(root, style)).not.toBe(await builtin(style));
 
     await put(root, "lecteurs.csv", "email\nada@example.org\nbob@example.org\n");
     expect((await run(root, "list", "import", "lecteurs", "lecteurs.csv")).code).toBe(0);

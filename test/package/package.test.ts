@@ -6,7 +6,7 @@
  * repository are the ones the package locks); only what the cache lacks, such as npm's
  * package documents, comes from the npm registry.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -76,6 +76,14 @@ function started(cwd: string, command: string, args: string[], env: NodeJS.Proce
     });
   return { child, done, printed };
 }
+
+/** The system's Node when it is older than lettre needs (Node 20 on these machines). */
+const OLD_NODE = ["/usr/bin/node", "/usr/local/bin/node"].find((node) => {
+  if (!existsSync(node)) return false;
+  const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
+  const [major = 0, minor = 0] = version.replace(/^v/, "").split(".").map(Number);
+  return major < 22 || (major === 22 && minor < 18);
+});
 
 const npm = (cwd: string, ...args: string[]) =>
   sh(cwd, "npm", [...args, "--no-audit", "--no-fund", "--prefer-offline"]);
@@ -157,18 +165,19 @@ describe("the package", () => {
     );
   });
 
-  it("runs on a system Node too old for it, through the Node it comes with", async () => {
-    const system = ["/usr/bin/node", "/usr/local/bin/node"].find(existsSync);
-    const version = system ? (await sh(work, system, ["--version"])).stdout.trim() : "";
-    const [major = 0, minor = 0] = version.replace(/^v/, "").split(".").map(Number);
-    if (!system || major > 22 || (major === 22 && minor >= 18)) return;
-    const bin = path.join(project, "node_modules", "lettre", "bin", "lettre.js");
-    const ran = await sh(project, system, [bin, "--version"]);
-    expect(ran.code, ran.stderr).toBe(0);
-    expect(ran.stdout).toMatch(/^lettre \d+\.\d+\.\d+ \(Node\.js v24\./);
-    const checked = await sh(project, system, [bin, "check"]);
-    expect(checked.code, checked.stderr).toBe(0);
-  });
+  // Skipped, and said so, on a machine whose system Node is new enough or missing.
+  it.skipIf(!OLD_NODE)(
+    "runs on a system Node too old for it, through the Node it comes with",
+    async () => {
+      const system = OLD_NODE ?? "";
+      const bin = path.join(project, "node_modules", "lettre", "bin", "lettre.js");
+      const ran = await sh(project, system, [bin, "--version"]);
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(ran.stdout).toMatch(/^lettre \d+\.\d+\.\d+ \(Node\.js v24\./);
+      const checked = await sh(project, system, [bin, "check"]);
+      expect(checked.code, checked.stderr).toBe(0);
+    },
+  );
 
   it("builds, checks, previews, sends to the outbox and serves in the new project", async () => {
     const built = await npx("build");
